@@ -1,0 +1,30 @@
+// `npm start`: everything a newcomer needs to see a working sale on http://localhost:8787.
+// Local secrets, the fans' page, D1 migrations, demo data (idempotent), then `wrangler dev`.
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const wrangler = path.join(root, "node_modules/wrangler/bin/wrangler.js");
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+
+function step(title, args, extraEnv = {}) {
+  console.log(`\n▶ ${title}`);
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...env, ...extraEnv } });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+if (!existsSync(path.join(root, ".dev.vars"))) {
+  copyFileSync(path.join(root, ".dev.vars.example"), path.join(root, ".dev.vars"));
+  console.log("Created .dev.vars from .dev.vars.example (local secrets).");
+}
+if (existsSync(path.join(root, "scripts/build-client.mjs"))) {
+  step("Building the fans' page", [path.join(root, "scripts/build-client.mjs")]);
+}
+// CI=true: apply without the interactive confirmation.
+step("Applying D1 migrations (local)", [wrangler, "d1", "migrations", "apply", "DB", "--local"], { CI: "true" });
+step("Loading demo data (local)", [wrangler, "d1", "execute", "DB", "--local", "--file", "scripts/demo-data.sql"], {
+  CI: "true",
+});
+console.log("\n▶ Starting wrangler dev on http://localhost:8787 (admin token: see .dev.vars)\n");
+step("wrangler dev", [wrangler, "dev", "--port", "8787", ...process.argv.slice(2)]);

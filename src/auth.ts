@@ -1,0 +1,99 @@
+/** Fans' sessions (signed JWTs) and the organizers' admin token. */
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { sign, verify } from "hono/jwt";
+import { ApiError } from "./errors";
+
+export const SESSION_COOKIE = "catraca_session";
+const SESSION_DAYS = 30;
+const ALG = "HS256";
+
+export interface Fan {
+  id: string;
+  name: string;
+}
+
+export type FanVariables = { fan: Fan };
+
+function sessionSecret(env: Env): string {
+  const secret = env.SESSION_SECRET;
+  if (!secret || secret.length < 16) {
+    // A missing secret must never let anybody in; say how to fix it.
+    throw new Error(
+      "SESSION_SECRET is not set (or shorter than 16 characters): add it to .dev.vars or `wrangler secret put SESSION_SECRET`",
+    );
+  }
+  return secret;
+}
+
+export async function issueSession(c: Context<{ Bindings: Env }>, fan: Fan): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const token = await sign(
+    { sub: fan.id, name: fan.name, iat: now, exp: now + SESSION_DAYS * 86_400 },
+    sessionSecret(c.env),
+    ALG,
+  );
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: "Lax",
+    path: "/",
+    secure: new URL(c.req.url).protocol === "https:",
+    maxAge: SESSION_DAYS * 86_400,
+  });
+  return token;
+}
+
+/** The token from `Authorization: Bearer`, the session cookie, or (for WebSockets) `?token=`. */
+function presentedToken(c: Context, allowQuery: boolean): string | undefined {
+  const header = c.req.header("authorization");
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    return match?.[1];
+  }
+  return getCookie(c, SESSION_COOKIE) ?? (allowQuery ? c.req.query("token") : undefined);
+}
+
+export async function verifySession(env: Env, token: string): Promise<Fan | undefined> {
+  try {
+    // `verify` with an explicit algorithm refuses `alg: none` and any other algorithm.
+    const payload = await verify(token, sessionSecret(env), ALG);
+    if (typeof payload.sub !== "string" || payload.sub.length === 0) return undefined;
+    return { id: payload.sub, name: typeof payload.name === "string" ? payload.name : "" };
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith("SESSION_SECRET")) throw err;
+    return undefined;
+  }
+}
+
+/** Fan endpoints: a valid session or `401 UNAUTHORIZED`. */
+export function requireFan(opts: { allowQueryToken?: boolean } = {}): MiddlewareHandler<{
+  Bindings: Env;
+  Variables: FanVariables;
+}> {
+  return async (c, next) => {
+    const token = presentedToken(c, opts.allowQueryToken ?? false);
+    const fan = token ? await verifySession(c.env, token) : undefined;
+    if (!fan) throw new ApiError("UNAUTHORIZED", "sign in first: a valid session token is required");
+    c.set("fan", fan);
+    await next();
+  };
+}
+
+/** Constant-time comparison: hash both sides so lengths match, then `timingSafeEqual`. */
+export async function sameSecret(a: string, b: string): Promise<boolean> {
+  const enc = new TextEncoder();
+  const [ha, hb] = await Promise.all([
+    crypto.subtle.digest("SHA-256", enc.encode(a)),
+    crypto.subtle.digest("SHA-256", enc.encode(b)),
+  ]);
+  return crypto.subtle.timingSafeEqual(ha, hb);
+}
+
+/** Admin endpoints: `Authorization: Bearer <ADMIN_TOKEN>` or `401 UNAUTHORIZED`. */
+export const requireAdmin: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+  const expected = c.env.ADMIN_TOKEN;
+  const match = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
+  const ok = Boolean(expected) && match?.[1] !== undefined && (await sameSecret(match[1], expected));
+  if (!ok) throw new ApiError("UNAUTHORIZED", "an organizer's admin token is required");
+  await next();
+};

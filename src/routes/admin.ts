@@ -1,0 +1,38 @@
+import { Hono } from "hono";
+import { requireAdmin } from "../auth";
+import { classStats, createBand, createShow, findBand, getShow, refundsDue } from "../db/queries";
+import { ApiError } from "../errors";
+import { bandBody, showBody } from "../schemas";
+import { database } from "../show/ledger";
+import { validate } from "../validate";
+
+/** Organizers: bands, shows, live stats and refunds due. */
+export const admin = new Hono<{ Bindings: Env }>()
+  .use(requireAdmin)
+  .post("/bands", validate("json", bandBody), async (c) => {
+    const band = await createBand(database(c.env.DB), c.req.valid("json"));
+    return c.json({ band }, 201);
+  })
+  .post("/shows", validate("json", showBody), async (c) => {
+    const input = c.req.valid("json");
+    const db = database(c.env.DB);
+    if (!(await findBand(db, input.bandId))) throw new ApiError("BAD_REQUEST", "bandId: no band with this id");
+    const showId = await createShow(c.env.DB, input, Date.now());
+    return c.json({ show: await getShow(db, showId) }, 201);
+  })
+  .get("/shows/:showId/stats", async (c) => {
+    const showId = c.req.param("showId");
+    const db = database(c.env.DB);
+    if (!(await getShow(db, showId))) throw new ApiError("SHOW_NOT_FOUND", "no show with this id");
+    const [sectors, waiting] = await Promise.all([
+      classStats(db, showId),
+      c.env.SHOWS.getByName(showId).waitingCount(),
+    ]);
+    return c.json({ waiting, sectors });
+  })
+  .get("/shows/:showId/refunds", async (c) => {
+    const showId = c.req.param("showId");
+    const db = database(c.env.DB);
+    if (!(await getShow(db, showId))) throw new ApiError("SHOW_NOT_FOUND", "no show with this id");
+    return c.json({ refunds: await refundsDue(db, showId) });
+  });

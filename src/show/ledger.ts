@@ -1,0 +1,226 @@
+/**
+ * The show's tickets in D1, the record of who holds and who booked what. Every write here is
+ * conditional on the ticket's current status and holder, so a repeat (after a crash or a retried
+ * alarm) or a bug elsewhere can never hand one ticket to two fans.
+ */
+import { and, asc, count, eq, exists, ne, notExists, sql } from "drizzle-orm";
+import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
+import { payments, sectors, shows, tickets } from "../db/schema";
+import type { HoldRecord, RemoteTicket } from "./rules";
+import type { ClassConfig, ShowConfig, TicketClass } from "./types";
+
+export type Db = DrizzleD1Database;
+
+export function database(d1: D1Database): Db {
+  return drizzle(d1);
+}
+
+/** The show's rules and its classes with their ticket totals; undefined when there is no such show. */
+export async function loadShowConfig(db: Db, showId: string): Promise<ShowConfig | undefined> {
+  const [show] = await db.select().from(shows).where(eq(shows.id, showId));
+  if (!show) return undefined;
+  const [sectorRows, totals] = await Promise.all([
+    db.select().from(sectors).where(eq(sectors.showId, showId)).orderBy(asc(sectors.position)),
+    db
+      .select({ sector: tickets.sector, meia: tickets.meia, n: count() })
+      .from(tickets)
+      .where(eq(tickets.showId, showId))
+      .groupBy(tickets.sector, tickets.meia),
+  ]);
+  const total = (sector: string, meia: boolean) => totals.find((t) => t.sector === sector && t.meia === meia)?.n ?? 0;
+  const classes: ClassConfig[] = [];
+  for (const s of sectorRows) {
+    classes.push({ sector: s.name, meia: false, priceCents: s.priceCents, total: total(s.name, false) });
+    classes.push({ sector: s.name, meia: true, priceCents: s.meiaPriceCents, total: total(s.name, true) });
+  }
+  return {
+    id: show.id,
+    salesOpenAt: show.salesOpenAt,
+    holdSeconds: show.holdSeconds,
+    maxTicketsPerUser: show.maxTicketsPerUser,
+    classes,
+  };
+}
+
+/** Every ticket of the show that is not AVAILABLE: what reconcile compares the object against. */
+export async function loadTakenTickets(db: Db, showId: string): Promise<RemoteTicket[]> {
+  const rows = await db
+    .select()
+    .from(tickets)
+    .where(and(eq(tickets.showId, showId), ne(tickets.status, "AVAILABLE")));
+  return rows.map((t) => ({
+    id: t.id,
+    userId: t.userId,
+    sector: t.sector,
+    meia: t.meia,
+    priceCents: t.priceCents,
+    status: t.status as RemoteTicket["status"],
+    holdExpiresAt: t.holdExpiresAt,
+    bookedAt: t.bookedAt,
+    paymentId: t.paymentId,
+  }));
+}
+
+/**
+ * Hold one specific ticket for each fan, in one D1 transaction. Each statement takes the lowest
+ * AVAILABLE seat of the class and only if it is still AVAILABLE, so D1 decides: a fan for whom no
+ * row comes back holds nothing.
+ */
+export async function claimTickets(
+  db: Db,
+  showId: string,
+  c: TicketClass,
+  fanIds: string[],
+  expiresAt: number,
+): Promise<Map<string, HoldRecord>> {
+  if (fanIds.length === 0) return new Map();
+  const next = db
+    .select({ id: tickets.id })
+    .from(tickets)
+    .where(
+      and(
+        eq(tickets.showId, showId),
+        eq(tickets.sector, c.sector),
+        eq(tickets.meia, c.meia),
+        eq(tickets.status, "AVAILABLE"),
+      ),
+    )
+    .orderBy(asc(tickets.number))
+    .limit(1);
+  const statements = fanIds.map((fanId) =>
+    db
+      .update(tickets)
+      .set({ status: "IN_PROGRESS", userId: fanId, holdExpiresAt: expiresAt })
+      .where(and(eq(tickets.id, next), eq(tickets.status, "AVAILABLE")))
+      .returning({ id: tickets.id, priceCents: tickets.priceCents }),
+  );
+  const results = await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
+  const held = new Map<string, HoldRecord>();
+  results.forEach((rows, i) => {
+    const row = rows[0];
+    const fanId = fanIds[i];
+    if (row && fanId) {
+      held.set(fanId, {
+        ticketId: row.id,
+        fanId,
+        sector: c.sector,
+        meia: c.meia,
+        priceCents: row.priceCents,
+        expiresAt,
+      });
+    }
+  });
+  return held;
+}
+
+/**
+ * Give held tickets back (cancel or expiry), and mark any approved payment for them that did not
+ * book a ticket as REFUND_DUE, in the same transaction. Only a ticket still IN_PROGRESS for that
+ * very fan is touched, so running this twice is harmless.
+ */
+export async function releaseHolds(db: Db, holds: Pick<HoldRecord, "ticketId" | "fanId">[]): Promise<void> {
+  if (holds.length === 0) return;
+  const statements = holds.flatMap((h) => [
+    db
+      .update(tickets)
+      .set({ status: "AVAILABLE", userId: null, holdExpiresAt: null })
+      .where(and(eq(tickets.id, h.ticketId), eq(tickets.userId, h.fanId), eq(tickets.status, "IN_PROGRESS"))),
+    markUnusedPaymentsRefundDue(db, h.ticketId, h.fanId),
+  ]);
+  await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
+}
+
+/**
+ * Approved payments of this fan for this ticket that did not book it: the money must go back.
+ * With `bookedWith`, only once the ticket is booked with that payment (the others are then surplus).
+ */
+function markUnusedPaymentsRefundDue(db: Db, ticketId: string, fanId: string, bookedWith?: string) {
+  return db
+    .update(payments)
+    .set({ status: "REFUND_DUE" })
+    .where(
+      and(
+        eq(payments.ticketId, ticketId),
+        eq(payments.userId, fanId),
+        eq(payments.status, "APPROVED"),
+        bookedWith
+          ? exists(
+              db
+                .select({ one: sql`1` })
+                .from(tickets)
+                .where(and(eq(tickets.id, ticketId), eq(tickets.paymentId, bookedWith))),
+            )
+          : undefined,
+        notExists(db.select({ one: sql`1` }).from(tickets).where(eq(tickets.paymentId, payments.id))),
+      ),
+    );
+}
+
+export type PaymentCheck = "ok" | "not-approved" | "already-used";
+
+/** Is this payment approved, this fan's, for this ticket and its amount, and not used before? */
+export async function checkPayment(
+  db: Db,
+  p: { paymentId: string; fanId: string; ticketId: string; priceCents: number },
+): Promise<PaymentCheck> {
+  const [payment] = await db.select().from(payments).where(eq(payments.id, p.paymentId));
+  if (
+    !payment ||
+    payment.status !== "APPROVED" ||
+    payment.userId !== p.fanId ||
+    payment.ticketId !== p.ticketId ||
+    payment.amountCents !== p.priceCents
+  ) {
+    return "not-approved";
+  }
+  const [used] = await db.select({ id: tickets.id }).from(tickets).where(eq(tickets.paymentId, p.paymentId));
+  return used ? "already-used" : "ok";
+}
+
+/**
+ * Mark a held ticket BOOKED with an approved payment, only while this fan still holds it and the
+ * payment is still approved; other approved payments for the same hold become REFUND_DUE.
+ * Answers whether the ticket was booked.
+ */
+export async function bookTicket(
+  db: Db,
+  b: { ticketId: string; fanId: string; paymentId: string; bookedAt: number },
+): Promise<boolean> {
+  const approved = db
+    .select({ one: sql`1` })
+    .from(payments)
+    .where(
+      and(
+        eq(payments.id, b.paymentId),
+        eq(payments.status, "APPROVED"),
+        eq(payments.userId, b.fanId),
+        eq(payments.ticketId, b.ticketId),
+        eq(payments.amountCents, tickets.priceCents),
+      ),
+    );
+  const [booked] = await db.batch([
+    db
+      .update(tickets)
+      .set({ status: "BOOKED", bookedAt: b.bookedAt, paymentId: b.paymentId, holdExpiresAt: null })
+      .where(
+        and(
+          eq(tickets.id, b.ticketId),
+          eq(tickets.userId, b.fanId),
+          eq(tickets.status, "IN_PROGRESS"),
+          exists(approved),
+        ),
+      )
+      .returning({ id: tickets.id }),
+    markUnusedPaymentsRefundDue(db, b.ticketId, b.fanId, b.paymentId),
+  ]);
+  return booked.length === 1;
+}
+
+/** Shows with holds past their time in D1: the cron's safety net pokes their objects. */
+export async function showsWithOverdueHolds(db: Db, now: number): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ showId: tickets.showId })
+    .from(tickets)
+    .where(and(eq(tickets.status, "IN_PROGRESS"), sql`${tickets.holdExpiresAt} <= ${now}`));
+  return rows.map((r) => r.showId);
+}

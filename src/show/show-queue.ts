@@ -1,0 +1,418 @@
+import { DurableObject } from "cloudflare:workers";
+import type { ErrorCode } from "../errors";
+import {
+  bookTicket,
+  checkPayment,
+  claimTickets,
+  type Db,
+  database,
+  loadShowConfig,
+  loadTakenTickets,
+  releaseHolds,
+} from "./ledger";
+import { admissionsFor, decideBook, decideRequest, type HoldRecord, isSoldOut, reconcilePlan } from "./rules";
+import { findClass, ShowStore } from "./store";
+import type { FanState, Outcome, ShowConfig, TicketClass, TicketView } from "./types";
+
+/** How soon to try admissions again when D1 failed under an admission. */
+const RETRY_AFTER_MS = 2_000;
+
+export type HoldCheck =
+  | { kind: "held"; ticket: TicketView; expiresAt: number }
+  | { kind: "ended" }
+  | { kind: "never" }
+  | { kind: "no-show" };
+
+/**
+ * One object per show. It serializes the show's queue, holds and hold expiry: every change goes
+ * through `serial`, so two calls never interleave around a D1 write even though D1 calls open the
+ * object's input gate. D1 is written first and is the record of tickets; the object's own SQLite
+ * storage holds the queue. On start the object reconciles its holds and bookings with D1, so a
+ * crash between the two writes loses nothing.
+ */
+export class ShowQueue extends DurableObject<Env> {
+  private readonly store: ShowStore;
+  private readonly db: Db;
+  private tail: Promise<unknown> = Promise.resolve();
+  /** Fans whose state changed during the current operation. */
+  private readonly changed = new Set<string>();
+  /** When admissions failed for a passing D1 fault, the alarm retries them. */
+  private retryAt: number | undefined;
+  /** The object's clock. Tests replace it (through `runInDurableObject`) to move time. */
+  now: () => number = () => Date.now();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new ShowStore(ctx.storage.sql);
+    this.db = database(env.DB);
+    void ctx.blockConcurrencyWhile(async () => {
+      const config = this.store.config();
+      if (config) await this.reconcile(config);
+    });
+  }
+
+  // --- RPC: the fan's purchase flow -------------------------------------------------------------
+
+  /** `PATCH /:showId/ingresso/request`: join the class's queue, or hold a ticket at once. */
+  request(showId: string, fanId: string, wanted: TicketClass): Promise<Outcome> {
+    return this.operation(showId, async (config) => {
+      const fan = this.store.fan(fanId);
+      const classConfig = findClass(config, wanted);
+      const decision = decideRequest({
+        now: this.now(),
+        salesOpenAt: config.salesOpenAt,
+        maxTicketsPerUser: config.maxTicketsPerUser,
+        classConfig,
+        sector: wanted.sector,
+        counts: this.store.classCounts(config, wanted),
+        fanStatus: fan?.status ?? "NONE",
+        bookedByFan: this.store.bookedBy(fanId).length,
+      });
+      if (decision.kind === "error") return failure(decision);
+      if (decision.kind === "enqueue") {
+        this.ctx.storage.transactionSync(() => {
+          this.store.enqueue(fanId, wanted, this.now());
+          this.store.setFan(fanId, "WAITING", wanted, null);
+        });
+        this.changed.add(fanId);
+        await this.admit(config, [wanted]);
+      }
+      return this.answer(config, fanId);
+    });
+  }
+
+  /** `PATCH /:showId/ingresso/cancel`: leave the queue or give the held ticket back. */
+  cancel(showId: string, fanId: string): Promise<Outcome> {
+    return this.operation(showId, async (config) => {
+      const fan = this.store.fan(fanId);
+      const hold = this.store.holdOf(fanId);
+      if (fan?.status === "WAITING") {
+        this.ctx.storage.transactionSync(() => {
+          this.store.dequeue(fanId);
+          this.store.setFan(fanId, "CANCELLED", classOf(fan), null);
+        });
+        this.changed.add(fanId);
+      } else if (fan?.status === "IN_PROGRESS" && hold) {
+        await releaseHolds(this.db, [hold]);
+        this.endHolds([hold], "CANCELLED");
+        await this.admit(config, [hold]);
+      }
+      return this.answer(config, fanId);
+    });
+  }
+
+  /** `PATCH /:showId/ingresso/book`: turn the fan's hold into a booking with an approved payment. */
+  book(showId: string, fanId: string, ticketId: string, paymentId: string): Promise<Outcome> {
+    return this.operation(showId, async (config) => {
+      const hold = this.store.holdOf(fanId);
+      const booked = this.store.bookedTicket(ticketId);
+      const decision = decideBook({
+        holdsTicket: hold?.ticketId === ticketId,
+        everHeld: this.store.everHeld(fanId, ticketId),
+        bookedWithThisPayment: booked?.fanId === fanId && booked.paymentId === paymentId,
+      });
+      if (decision.kind === "error") return failure(decision);
+      if (decision.kind === "book" && hold) {
+        const payment = await checkPayment(this.db, { paymentId, fanId, ticketId, priceCents: hold.priceCents });
+        if (payment !== "ok") {
+          return {
+            ok: false,
+            code: "PAYMENT_NOT_APPROVED",
+            message:
+              payment === "already-used"
+                ? "this payment has already booked a ticket"
+                : "the payment is not approved for this fan, ticket and amount",
+          };
+        }
+        const bookedAt = this.now();
+        if (!(await bookTicket(this.db, { ticketId, fanId, paymentId, bookedAt }))) {
+          // D1 disagrees with the object about this hold: D1 is the record.
+          console.warn("book: D1 no longer has the hold; reconciling", { showId, fanId, ticketId });
+          await this.reconcile(config);
+          const now = this.store.bookedTicket(ticketId);
+          if (!(now?.fanId === fanId && now.paymentId === paymentId)) {
+            return { ok: false, code: "HOLD_EXPIRED", message: "the hold on this ticket has ended" };
+          }
+        } else {
+          this.ctx.storage.transactionSync(() => {
+            this.store.putBooked({ ...hold, paymentId, bookedAt });
+            this.store.setFan(fanId, "BOOKED", hold, ticketId);
+          });
+          this.changed.add(fanId);
+        }
+        this.sweepSoldOut(config, [hold]);
+      }
+      return this.answer(config, fanId);
+    });
+  }
+
+  /** `GET /:showId/ingresso`: the fan's state, with any hold past its time already ended. */
+  state(showId: string, fanId: string): Promise<Outcome> {
+    return this.operation(showId, async (config) => this.answer(config, fanId));
+  }
+
+  /** For `POST /api/payments`: does this fan hold this ticket now, or did they once? */
+  checkHold(showId: string, fanId: string, ticketId: string): Promise<HoldCheck> {
+    return this.serial(async () => {
+      const config = await this.ensureConfig(showId);
+      if (!config) return { kind: "no-show" };
+      await this.settle(config);
+      const hold = this.store.holdOf(fanId);
+      if (hold?.ticketId === ticketId) {
+        return { kind: "held", ticket: ticketView(config, hold, "IN_PROGRESS"), expiresAt: hold.expiresAt };
+      }
+      return this.store.everHeld(fanId, ticketId) ? { kind: "ended" } : { kind: "never" };
+    });
+  }
+
+  /** Fans waiting in the show's queue (admin stats). */
+  waitingCount(): number {
+    return this.store.waitingTotal();
+  }
+
+  /** The cron's safety net: end overdue holds and admit the next fans, even if the alarm was lost. */
+  poke(showId: string): Promise<void> {
+    return this.serial(async () => {
+      const config = await this.ensureConfig(showId);
+      if (config) await this.settle(config);
+    });
+  }
+
+  /** An empty call: the floor against which the benchmarks measure the request path. */
+  ping(): number {
+    return 1;
+  }
+
+  override async alarm(): Promise<void> {
+    await this.serial(async () => {
+      const config = this.store.config();
+      // A throw here makes the runtime retry the alarm; that is what we want for a D1 fault.
+      if (config) await this.settle(config);
+    });
+  }
+
+  // --- the rules, carried out -------------------------------------------------------------------
+
+  /** Run one fan-facing call: serialized, on a known show, with due expiries settled first. */
+  private operation(showId: string, body: (config: ShowConfig) => Promise<Outcome>): Promise<Outcome> {
+    return this.serial(async () => {
+      const config = await this.ensureConfig(showId);
+      if (!config) return { ok: false, code: "SHOW_NOT_FOUND", message: "no show with this id" };
+      await this.settle(config);
+      const outcome = await body(config);
+      await this.scheduleAlarm();
+      return outcome;
+    });
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.then(
+      () => this.flushChanges(),
+      () => this.flushChanges(),
+    );
+    return run;
+  }
+
+  /** The show's rules, loaded from D1 the first time this object serves the show. */
+  private async ensureConfig(showId: string): Promise<ShowConfig | undefined> {
+    const cached = this.store.config();
+    if (cached) return cached;
+    const config = await loadShowConfig(this.db, showId);
+    if (!config) return undefined;
+    this.store.saveConfig(config);
+    await this.reconcile(config);
+    return config;
+  }
+
+  /** End every hold whose time has passed, then admit as many waiting fans as there are free tickets. */
+  private async settle(config: ShowConfig): Promise<void> {
+    const due = this.store.dueHolds(this.now());
+    if (due.length > 0) {
+      await releaseHolds(this.db, due);
+      this.endHolds(due, "EXPIRED");
+    }
+    await this.admit(config, config.classes);
+    await this.scheduleAlarm();
+  }
+
+  /** Record, after D1 released them, that these holds ended. */
+  private endHolds(holds: HoldRecord[], outcome: "EXPIRED" | "CANCELLED"): void {
+    this.ctx.storage.transactionSync(() => {
+      for (const h of holds) {
+        this.store.deleteHold(h.ticketId);
+        const fan = this.store.fan(h.fanId);
+        if (fan?.status === "IN_PROGRESS" && fan.ticketId === h.ticketId) {
+          this.store.setFan(h.fanId, outcome, h, h.ticketId);
+        }
+        this.changed.add(h.fanId);
+      }
+    });
+  }
+
+  /**
+   * Admit waiting fans of these classes from the head of each queue, one per free ticket. D1's
+   * conditional update decides which fan gets which ticket; a D1 fault leaves everybody waiting in
+   * place and retries from the alarm.
+   */
+  private async admit(config: ShowConfig, classes: TicketClass[]): Promise<void> {
+    for (const c of classes) {
+      const counts = this.store.classCounts(config, c);
+      if (!counts) continue;
+      const n = admissionsFor(counts);
+      if (n > 0) {
+        const heads = this.store.heads(c, n);
+        const expiresAt = this.now() + config.holdSeconds * 1000;
+        let held: Map<string, HoldRecord>;
+        try {
+          held = await claimTickets(
+            this.db,
+            config.id,
+            c,
+            heads.map((h) => h.fanId),
+            expiresAt,
+          );
+        } catch (err) {
+          console.error("admit: D1 claim failed; fans keep their place and the alarm retries", {
+            show: config.id,
+            error: String(err),
+          });
+          this.retryAt = this.now() + RETRY_AFTER_MS;
+          return;
+        }
+        this.ctx.storage.transactionSync(() => {
+          for (const h of held.values()) this.store.putHold(h);
+        });
+        for (const h of heads) this.changed.add(h.fanId);
+        if (held.size < heads.length) {
+          // The object counted more free tickets than D1 has: D1 is the record.
+          console.warn("admit: D1 had fewer free tickets than counted; reconciling", { show: config.id });
+          await this.reconcile(config);
+        }
+      }
+      this.sweepSoldOut(config, [c]);
+    }
+  }
+
+  /** Waiting fans of a class with every ticket booked will never be admitted: tell them now. */
+  private sweepSoldOut(config: ShowConfig, classes: TicketClass[]): void {
+    for (const c of classes) {
+      const counts = this.store.classCounts(config, c);
+      if (!counts || counts.waiting === 0 || !isSoldOut(counts)) continue;
+      this.ctx.storage.transactionSync(() => {
+        for (const w of this.store.waitingIn(c)) {
+          this.store.dequeue(w.fanId);
+          this.store.setFan(w.fanId, "SOLD_OUT", c, null);
+          this.changed.add(w.fanId);
+        }
+      });
+    }
+  }
+
+  /** Make the object's holds and bookings match D1's tickets (after a crash between the two writes). */
+  private async reconcile(config: ShowConfig): Promise<void> {
+    const remote = await loadTakenTickets(this.db, config.id);
+    const plan = reconcilePlan({ holds: this.store.holds(), booked: this.store.allBooked() }, remote, this.now());
+    const touched = plan.adoptHolds.length + plan.dropHolds.length + plan.adoptBooked.length + plan.dropBooked.length;
+    if (touched === 0) return;
+    console.warn("reconcile: the object's records differed from D1", {
+      show: config.id,
+      adoptHolds: plan.adoptHolds.length,
+      dropHolds: plan.dropHolds.length,
+      adoptBooked: plan.adoptBooked.length,
+      dropBooked: plan.dropBooked.length,
+    });
+    this.ctx.storage.transactionSync(() => {
+      for (const { hold, outcome } of plan.dropHolds) {
+        this.store.deleteHold(hold.ticketId);
+        const fan = this.store.fan(hold.fanId);
+        if (fan?.status === "IN_PROGRESS" && fan.ticketId === hold.ticketId) {
+          this.store.setFan(hold.fanId, outcome, hold, hold.ticketId);
+        }
+        this.changed.add(hold.fanId);
+      }
+      for (const b of plan.dropBooked) this.store.deleteBooked(b.ticketId);
+      for (const h of plan.adoptHolds) {
+        this.store.putHold(h);
+        this.changed.add(h.fanId);
+      }
+      for (const b of plan.adoptBooked) {
+        this.store.putBooked(b);
+        const fan = this.store.fan(b.fanId);
+        if (!fan || fan.ticketId === b.ticketId || fan.status === "IN_PROGRESS" || fan.status === "WAITING") {
+          this.store.dequeue(b.fanId);
+          this.store.setFan(b.fanId, "BOOKED", b, b.ticketId);
+        }
+        this.changed.add(b.fanId);
+      }
+    });
+    // Whatever was freed or left waiting is admitted by the alarm, promptly.
+    this.retryAt = this.now();
+    await this.scheduleAlarm();
+  }
+
+  /** One alarm, at the earliest hold expiry (or a pending retry). */
+  private async scheduleAlarm(): Promise<void> {
+    const candidates = [this.store.earliestExpiry(), this.retryAt].filter((t): t is number => t !== undefined);
+    this.retryAt = undefined;
+    const next = candidates.length > 0 ? Math.min(...candidates) : undefined;
+    const current = await this.ctx.storage.getAlarm();
+    if (next === undefined) {
+      if (current !== null) await this.ctx.storage.deleteAlarm();
+    } else if (current !== next) {
+      await this.ctx.storage.setAlarm(next);
+    }
+  }
+
+  private answer(config: ShowConfig, fanId: string): Outcome {
+    const state = fanState(this.store, config, fanId);
+    return { ok: true, httpStatus: state.status === "WAITING" ? 202 : 200, state };
+  }
+
+  /** Hook for live notifications: called after every serialized operation. */
+  protected flushChanges(): void {
+    this.changed.clear();
+  }
+}
+
+function failure(d: { code: ErrorCode; message: string }): Outcome {
+  return { ok: false, code: d.code, message: d.message };
+}
+
+function classOf(fan: { sector: string | null; meia: boolean | null }): TicketClass | null {
+  return fan.sector === null ? null : { sector: fan.sector, meia: fan.meia ?? false };
+}
+
+function ticketView(
+  config: ShowConfig,
+  t: { ticketId: string; sector: string; meia: boolean; priceCents: number },
+  status: TicketView["status"],
+): TicketView {
+  return { id: t.ticketId, showId: config.id, sector: t.sector, meia: t.meia, priceCents: t.priceCents, status };
+}
+
+/** The contract's State for one fan, from the object's records. */
+export function fanState(store: ShowStore, config: ShowConfig, fanId: string): FanState {
+  const bookedRecords = store.bookedBy(fanId);
+  const booked = bookedRecords.map((b) => ticketView(config, b, "BOOKED"));
+  const fan = store.fan(fanId);
+  if (!fan) return { status: "NONE", booked };
+  const state: FanState = { status: fan.status, booked };
+  if (fan.sector !== null) {
+    state.sector = fan.sector;
+    state.meia = fan.meia ?? false;
+  }
+  if (fan.status === "WAITING") {
+    const entry = store.queueEntry(fanId);
+    if (entry) state.position = store.position(entry);
+  } else if (fan.status === "IN_PROGRESS") {
+    const hold = store.holdOf(fanId);
+    if (hold) {
+      state.ticket = ticketView(config, hold, "IN_PROGRESS");
+      state.expiresAt = new Date(hold.expiresAt).toISOString();
+    }
+  } else if (fan.status === "BOOKED") {
+    state.ticket = booked.find((t) => t.id === fan.ticketId);
+  }
+  return state;
+}

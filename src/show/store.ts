@@ -1,0 +1,312 @@
+/**
+ * The show object's own SQLite storage: the queue, the holds as the object knows them, bookings,
+ * each fan's latest outcome and the show's cached rules. Every function is synchronous, so a read
+ * and the write that depends on it can never be interleaved with another call.
+ */
+import { type BookedRecord, classKey, type HoldRecord } from "./rules";
+import type { ClassConfig, ClassCounts, FanStatus, ShowConfig, TicketClass } from "./types";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS queue (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  fan_id TEXT NOT NULL UNIQUE,
+  sector TEXT NOT NULL,
+  meia INTEGER NOT NULL,
+  enqueued_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS queue_class ON queue (sector, meia, seq);
+CREATE TABLE IF NOT EXISTS holds (
+  ticket_id TEXT PRIMARY KEY,
+  fan_id TEXT NOT NULL UNIQUE,
+  sector TEXT NOT NULL,
+  meia INTEGER NOT NULL,
+  price_cents INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS holds_expiry ON holds (expires_at);
+CREATE INDEX IF NOT EXISTS holds_class ON holds (sector, meia);
+CREATE TABLE IF NOT EXISTS booked (
+  ticket_id TEXT PRIMARY KEY,
+  fan_id TEXT NOT NULL,
+  sector TEXT NOT NULL,
+  meia INTEGER NOT NULL,
+  price_cents INTEGER NOT NULL,
+  payment_id TEXT,
+  booked_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS booked_fan ON booked (fan_id, booked_at);
+CREATE INDEX IF NOT EXISTS booked_class ON booked (sector, meia);
+CREATE TABLE IF NOT EXISTS fans (
+  fan_id TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  sector TEXT,
+  meia INTEGER,
+  ticket_id TEXT
+);
+CREATE TABLE IF NOT EXISTS past_holds (
+  fan_id TEXT NOT NULL,
+  ticket_id TEXT NOT NULL,
+  PRIMARY KEY (fan_id, ticket_id)
+) WITHOUT ROWID;
+`;
+
+export interface FanRecord {
+  fanId: string;
+  status: Exclude<FanStatus, "NONE">;
+  sector: string | null;
+  meia: boolean | null;
+  ticketId: string | null;
+}
+
+export interface QueueEntry {
+  seq: number;
+  fanId: string;
+  sector: string;
+  meia: boolean;
+}
+
+type Row = Record<string, SqlStorageValue>;
+
+const toHold = (r: Row): HoldRecord => ({
+  ticketId: String(r.ticket_id),
+  fanId: String(r.fan_id),
+  sector: String(r.sector),
+  meia: r.meia === 1,
+  priceCents: Number(r.price_cents),
+  expiresAt: Number(r.expires_at),
+});
+
+const toBooked = (r: Row): BookedRecord => ({
+  ticketId: String(r.ticket_id),
+  fanId: String(r.fan_id),
+  sector: String(r.sector),
+  meia: r.meia === 1,
+  priceCents: Number(r.price_cents),
+  paymentId: r.payment_id === null ? null : String(r.payment_id),
+  bookedAt: Number(r.booked_at),
+});
+
+const toQueueEntry = (r: Row): QueueEntry => ({
+  seq: Number(r.seq),
+  fanId: String(r.fan_id),
+  sector: String(r.sector),
+  meia: r.meia === 1,
+});
+
+export class ShowStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(SCHEMA);
+  }
+
+  private rows(query: string, ...params: SqlStorageValue[]): Row[] {
+    return this.sql.exec<Row>(query, ...params).toArray();
+  }
+
+  private one(query: string, ...params: SqlStorageValue[]): Row | undefined {
+    return this.rows(query, ...params)[0];
+  }
+
+  // --- the show's rules -------------------------------------------------------------------------
+
+  config(): ShowConfig | undefined {
+    const r = this.one("SELECT value FROM meta WHERE key = 'show'");
+    return r ? (JSON.parse(String(r.value)) as ShowConfig) : undefined;
+  }
+
+  saveConfig(config: ShowConfig): void {
+    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('show', ?)", JSON.stringify(config));
+  }
+
+  // --- counts -----------------------------------------------------------------------------------
+
+  /** Occupancy of every class of the show, keyed by `classKey`. */
+  counts(config: ShowConfig): Map<string, ClassCounts> {
+    const out = new Map<string, ClassCounts>();
+    for (const c of config.classes) out.set(classKey(c), { total: c.total, held: 0, booked: 0, waiting: 0 });
+    const add = (table: string, field: "held" | "booked" | "waiting") => {
+      for (const r of this.rows(`SELECT sector, meia, COUNT(*) AS n FROM ${table} GROUP BY sector, meia`)) {
+        const counts = out.get(classKey({ sector: String(r.sector), meia: r.meia === 1 }));
+        if (counts) counts[field] = Number(r.n);
+      }
+    };
+    add("holds", "held");
+    add("booked", "booked");
+    add("queue", "waiting");
+    return out;
+  }
+
+  classCounts(config: ShowConfig, c: TicketClass): ClassCounts | undefined {
+    const cfg = findClass(config, c);
+    if (!cfg) return undefined;
+    const n = (table: string) =>
+      Number(this.one(`SELECT COUNT(*) AS n FROM ${table} WHERE sector = ? AND meia = ?`, c.sector, c.meia ? 1 : 0)?.n);
+    return { total: cfg.total, held: n("holds"), booked: n("booked"), waiting: n("queue") };
+  }
+
+  waitingTotal(): number {
+    return Number(this.one("SELECT COUNT(*) AS n FROM queue")?.n);
+  }
+
+  // --- fans -------------------------------------------------------------------------------------
+
+  fan(fanId: string): FanRecord | undefined {
+    const r = this.one("SELECT * FROM fans WHERE fan_id = ?", fanId);
+    if (!r) return undefined;
+    return {
+      fanId,
+      status: String(r.status) as FanRecord["status"],
+      sector: r.sector === null ? null : String(r.sector),
+      meia: r.meia === null ? null : r.meia === 1,
+      ticketId: r.ticket_id === null ? null : String(r.ticket_id),
+    };
+  }
+
+  setFan(fanId: string, status: FanRecord["status"], c: TicketClass | null, ticketId: string | null): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO fans (fan_id, status, sector, meia, ticket_id) VALUES (?, ?, ?, ?, ?)",
+      fanId,
+      status,
+      c?.sector ?? null,
+      c === null ? null : c.meia ? 1 : 0,
+      ticketId,
+    );
+  }
+
+  // --- queue ------------------------------------------------------------------------------------
+
+  enqueue(fanId: string, c: TicketClass, now: number): void {
+    this.sql.exec(
+      "INSERT INTO queue (fan_id, sector, meia, enqueued_at) VALUES (?, ?, ?, ?)",
+      fanId,
+      c.sector,
+      c.meia ? 1 : 0,
+      now,
+    );
+  }
+
+  dequeue(fanId: string): void {
+    this.sql.exec("DELETE FROM queue WHERE fan_id = ?", fanId);
+  }
+
+  queueEntry(fanId: string): QueueEntry | undefined {
+    const r = this.one("SELECT * FROM queue WHERE fan_id = ?", fanId);
+    return r ? toQueueEntry(r) : undefined;
+  }
+
+  /** 1 + the fans ahead in the same class. */
+  position(entry: QueueEntry): number {
+    return Number(
+      this.one(
+        "SELECT COUNT(*) AS n FROM queue WHERE sector = ? AND meia = ? AND seq <= ?",
+        entry.sector,
+        entry.meia ? 1 : 0,
+        entry.seq,
+      )?.n,
+    );
+  }
+
+  /** The first `limit` waiting fans of a class, in arrival order. */
+  heads(c: TicketClass, limit: number): QueueEntry[] {
+    return this.rows(
+      "SELECT * FROM queue WHERE sector = ? AND meia = ? ORDER BY seq LIMIT ?",
+      c.sector,
+      c.meia ? 1 : 0,
+      limit,
+    ).map(toQueueEntry);
+  }
+
+  /** Every waiting fan of a class, in arrival order. */
+  waitingIn(c: TicketClass): QueueEntry[] {
+    return this.rows("SELECT * FROM queue WHERE sector = ? AND meia = ? ORDER BY seq", c.sector, c.meia ? 1 : 0).map(
+      toQueueEntry,
+    );
+  }
+
+  allWaiting(): QueueEntry[] {
+    return this.rows("SELECT * FROM queue ORDER BY seq").map(toQueueEntry);
+  }
+
+  // --- holds ------------------------------------------------------------------------------------
+
+  holdOf(fanId: string): HoldRecord | undefined {
+    const r = this.one("SELECT * FROM holds WHERE fan_id = ?", fanId);
+    return r ? toHold(r) : undefined;
+  }
+
+  holds(): HoldRecord[] {
+    return this.rows("SELECT * FROM holds ORDER BY expires_at").map(toHold);
+  }
+
+  dueHolds(now: number): HoldRecord[] {
+    return this.rows("SELECT * FROM holds WHERE expires_at <= ? ORDER BY expires_at", now).map(toHold);
+  }
+
+  earliestExpiry(): number | undefined {
+    const r = this.one("SELECT MIN(expires_at) AS t FROM holds");
+    return r?.t === null || r?.t === undefined ? undefined : Number(r.t);
+  }
+
+  /** Record a hold: the fan leaves the queue and holds the ticket. */
+  putHold(h: HoldRecord): void {
+    this.sql.exec("DELETE FROM holds WHERE ticket_id = ? OR fan_id = ?", h.ticketId, h.fanId);
+    this.sql.exec(
+      "INSERT INTO holds (ticket_id, fan_id, sector, meia, price_cents, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+      h.ticketId,
+      h.fanId,
+      h.sector,
+      h.meia ? 1 : 0,
+      h.priceCents,
+      h.expiresAt,
+    );
+    this.sql.exec("INSERT OR IGNORE INTO past_holds (fan_id, ticket_id) VALUES (?, ?)", h.fanId, h.ticketId);
+    this.dequeue(h.fanId);
+    this.setFan(h.fanId, "IN_PROGRESS", h, h.ticketId);
+  }
+
+  deleteHold(ticketId: string): void {
+    this.sql.exec("DELETE FROM holds WHERE ticket_id = ?", ticketId);
+  }
+
+  everHeld(fanId: string, ticketId: string): boolean {
+    return this.one("SELECT 1 AS x FROM past_holds WHERE fan_id = ? AND ticket_id = ?", fanId, ticketId) !== undefined;
+  }
+
+  // --- bookings ---------------------------------------------------------------------------------
+
+  putBooked(b: BookedRecord): void {
+    this.sql.exec("DELETE FROM holds WHERE ticket_id = ?", b.ticketId);
+    this.sql.exec(
+      "INSERT OR REPLACE INTO booked (ticket_id, fan_id, sector, meia, price_cents, payment_id, booked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      b.ticketId,
+      b.fanId,
+      b.sector,
+      b.meia ? 1 : 0,
+      b.priceCents,
+      b.paymentId,
+      b.bookedAt,
+    );
+    this.sql.exec("INSERT OR IGNORE INTO past_holds (fan_id, ticket_id) VALUES (?, ?)", b.fanId, b.ticketId);
+  }
+
+  deleteBooked(ticketId: string): void {
+    this.sql.exec("DELETE FROM booked WHERE ticket_id = ?", ticketId);
+  }
+
+  bookedBy(fanId: string): BookedRecord[] {
+    return this.rows("SELECT * FROM booked WHERE fan_id = ? ORDER BY booked_at, ticket_id", fanId).map(toBooked);
+  }
+
+  bookedTicket(ticketId: string): BookedRecord | undefined {
+    const r = this.one("SELECT * FROM booked WHERE ticket_id = ?", ticketId);
+    return r ? toBooked(r) : undefined;
+  }
+
+  allBooked(): BookedRecord[] {
+    return this.rows("SELECT * FROM booked").map(toBooked);
+  }
+}
+
+export function findClass(config: ShowConfig, c: TicketClass): ClassConfig | undefined {
+  return config.classes.find((x) => x.sector === c.sector && x.meia === c.meia);
+}

@@ -1,0 +1,60 @@
+import type { TicketStatus } from "../db/schema";
+import type { ErrorCode } from "../errors";
+
+/** The outcome of a fan's latest request for one show (CONTRACT.md, "State"). */
+export const FAN_STATUSES = ["NONE", "WAITING", "IN_PROGRESS", "BOOKED", "CANCELLED", "EXPIRED", "SOLD_OUT"] as const;
+export type FanStatus = (typeof FAN_STATUSES)[number];
+
+/** A ticket class: fans are admitted in arrival order within one class. */
+export interface TicketClass {
+  sector: string;
+  meia: boolean;
+}
+
+export interface TicketView {
+  id: string;
+  showId: string;
+  sector: string;
+  meia: boolean;
+  priceCents: number;
+  status: TicketStatus;
+}
+
+export interface FanState {
+  status: FanStatus;
+  position?: number;
+  sector?: string;
+  meia?: boolean;
+  ticket?: TicketView;
+  expiresAt?: string;
+  booked: TicketView[];
+}
+
+/** What every Durable Object call answers: a state with its HTTP status, or a contract error. */
+export type Outcome =
+  | { ok: true; httpStatus: 200 | 202; state: FanState }
+  | { ok: false; code: ErrorCode; message: string };
+
+/** The show's rules as the object caches them (immutable once the show exists). */
+export interface ShowConfig {
+  id: string;
+  salesOpenAt: number;
+  holdSeconds: number;
+  maxTicketsPerUser: number;
+  /** In the organizer's order, full before meia. */
+  classes: ClassConfig[];
+}
+
+export interface ClassConfig extends TicketClass {
+  priceCents: number;
+  /** Tickets of this class in D1, whatever their status. */
+  total: number;
+}
+
+/** Per-class occupancy, as the object counts it. */
+export interface ClassCounts {
+  total: number;
+  held: number;
+  booked: number;
+  waiting: number;
+}

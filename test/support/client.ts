@@ -1,0 +1,54 @@
+/** A small HTTP + WebSocket client for the end-to-end layers (Node's own fetch and WebSocket). */
+import { TEST_ADMIN_TOKEN } from "./dev-server.ts";
+
+export interface Reply {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: responses are checked field by field
+  json: any;
+  headers: Headers;
+}
+
+export class Api {
+  readonly base: string;
+
+  constructor(base: string) {
+    this.base = base;
+  }
+
+  async call(method: string, path: string, opts: { body?: unknown; token?: string; admin?: boolean } = {}): Promise<Reply> {
+    const headers: Record<string, string> = {};
+    if (opts.body !== undefined) headers["content-type"] = "application/json";
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    if (opts.admin) headers.authorization = `Bearer ${TEST_ADMIN_TOKEN}`;
+    const res = await fetch(this.base + path, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = text;
+    }
+    return { status: res.status, json, headers: res.headers };
+  }
+
+  async createShow(spec: { sectors: { name: string; capacity: number; priceCents: number; meiaShare?: number }[]; holdSeconds?: number; maxTicketsPerUser?: number }) {
+    const band = await this.call("POST", "/api/admin/bands", { admin: true, body: { name: "Banda E2E", genre: "Rock" } });
+    if (band.status !== 201) throw new Error(`band ${band.status} ${JSON.stringify(band.json)}`);
+    const show = await this.call("POST", "/api/admin/shows", {
+      admin: true,
+      body: { bandId: band.json.band.id, address: "Rua Augusta, 1 - São Paulo", startsAt: "2027-05-01T23:00:00Z", ...spec },
+    });
+    if (show.status !== 201) throw new Error(`show ${show.status} ${JSON.stringify(show.json)}`);
+    return show.json.show as { id: string };
+  }
+
+  async signIn(name: string): Promise<{ id: string; token: string }> {
+    const res = await this.call("POST", "/api/sessions", { body: { name, email: `${crypto.randomUUID()}@example.com` } });
+    if (res.status !== 201) throw new Error(`sign-in ${res.status}`);
+    return { id: res.json.user.id, token: res.json.token };
+  }
+}

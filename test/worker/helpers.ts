@@ -1,0 +1,134 @@
+import { env, exports } from "cloudflare:workers";
+import type { FanState } from "../../src/show/types";
+
+export const ADMIN = "test-admin-token";
+
+export interface CallOptions {
+  body?: unknown;
+  token?: string;
+  admin?: boolean;
+  headers?: Record<string, string>;
+}
+
+/** One request through the Worker's own fetch, as a client would send it. */
+export async function call(method: string, path: string, opts: CallOptions = {}) {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.body !== undefined) headers["content-type"] ??= "application/json";
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.admin) headers.authorization = `Bearer ${ADMIN}`;
+  const res = await exports.default.fetch(`http://catraca.test${path}`, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body),
+  });
+  const text = await res.text();
+  // biome-ignore lint/suspicious/noExplicitAny: test responses are checked field by field
+  let json: any;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, headers: res.headers, text };
+}
+
+export interface SectorSpec {
+  name: string;
+  capacity: number;
+  priceCents: number;
+  meiaShare?: number;
+}
+
+export interface ShowSpec {
+  sectors?: SectorSpec[];
+  holdSeconds?: number;
+  maxTicketsPerUser?: number;
+  salesOpenAt?: string;
+}
+
+/** A fresh band and show for one test. */
+export async function createShow(spec: ShowSpec = {}) {
+  const band = await call("POST", "/api/admin/bands", {
+    admin: true,
+    body: { name: `Banda ${crypto.randomUUID().slice(0, 6)}`, genre: "MPB" },
+  });
+  if (band.status !== 201) throw new Error(`band: ${band.status} ${band.text}`);
+  const show = await call("POST", "/api/admin/shows", {
+    admin: true,
+    body: {
+      bandId: band.json.band.id,
+      festival: "Festival de Teste",
+      address: "Av. Paulista, 1000 - São Paulo",
+      startsAt: "2027-03-01T22:00:00Z",
+      sectors: spec.sectors ?? [{ name: "Pista", capacity: 10, priceCents: 15000, meiaShare: 0 }],
+      ...(spec.holdSeconds !== undefined && { holdSeconds: spec.holdSeconds }),
+      ...(spec.maxTicketsPerUser !== undefined && { maxTicketsPerUser: spec.maxTicketsPerUser }),
+      ...(spec.salesOpenAt !== undefined && { salesOpenAt: spec.salesOpenAt }),
+    },
+  });
+  if (show.status !== 201) throw new Error(`show: ${show.status} ${show.text}`);
+  return show.json.show as { id: string; sectors: { name: string; priceCents: number; meiaPriceCents: number }[] };
+}
+
+export interface TestFan {
+  id: string;
+  token: string;
+  name: string;
+}
+
+export async function signIn(name = `Fã ${crypto.randomUUID().slice(0, 8)}`): Promise<TestFan> {
+  const res = await call("POST", "/api/sessions", {
+    body: { name, email: `${crypto.randomUUID()}@example.com` },
+  });
+  if (res.status !== 201) throw new Error(`sign-in: ${res.status} ${res.text}`);
+  return { id: res.json.user.id, token: res.json.token, name };
+}
+
+export async function signInMany(n: number): Promise<TestFan[]> {
+  const fans: TestFan[] = [];
+  for (let i = 0; i < n; i++) fans.push(await signIn(`Fã ${i}`));
+  return fans;
+}
+
+export async function requestTicket(showId: string, fan: TestFan, sector = "Pista", meia = false) {
+  return call("PATCH", `/${showId}/ingresso/request`, { token: fan.token, body: { sector, meia } });
+}
+
+export async function state(showId: string, fan: TestFan): Promise<FanState> {
+  const res = await call("GET", `/${showId}/ingresso`, { token: fan.token });
+  if (res.status !== 200) throw new Error(`state: ${res.status} ${res.text}`);
+  return res.json;
+}
+
+/** Pay for the held ticket through the sandbox and book it. */
+export async function payAndBook(showId: string, fan: TestFan, ticketId: string) {
+  const created = await call("POST", "/api/payments", { token: fan.token, body: { showId, ticketId } });
+  if (created.status !== 201) throw new Error(`payment: ${created.status} ${created.text}`);
+  const paymentId = created.json.payment.id as string;
+  const approved = await call("POST", `/api/payments/${paymentId}/sandbox/approve`, { token: fan.token });
+  if (approved.status !== 200) throw new Error(`approve: ${approved.status} ${approved.text}`);
+  const booked = await call("PATCH", `/${showId}/ingresso/book`, { token: fan.token, body: { ticketId, paymentId } });
+  return { paymentId, booked };
+}
+
+export function showStub(showId: string) {
+  return env.SHOWS.getByName(showId);
+}
+
+/** Ticket rows of a show straight from D1, the record. */
+export async function ticketRows(showId: string) {
+  const { results } = await env.DB.prepare(
+    "SELECT id, status, user_id AS userId, sector, meia, hold_expires_at AS holdExpiresAt, payment_id AS paymentId FROM tickets WHERE show_id = ? ORDER BY sector, meia, number",
+  )
+    .bind(showId)
+    .all<{
+      id: string;
+      status: string;
+      userId: string | null;
+      sector: string;
+      meia: number;
+      holdExpiresAt: number | null;
+      paymentId: string | null;
+    }>();
+  return results;
+}
