@@ -165,8 +165,7 @@ export async function checkPayment(
 ): Promise<PaymentCheck> {
   const [payment] = await db.select().from(payments).where(eq(payments.id, p.paymentId));
   if (
-    !payment ||
-    payment.status !== "APPROVED" ||
+    payment?.status !== "APPROVED" ||
     payment.userId !== p.fanId ||
     payment.ticketId !== p.ticketId ||
     payment.amountCents !== p.priceCents

@@ -18,12 +18,17 @@ describe("a sale against wrangler dev", () => {
   it("holds, pays and books a ticket over HTTP", async () => {
     const show = await api.createShow({ sectors: [{ name: "Pista", capacity: 2, priceCents: 10000, meiaShare: 0 }] });
     const fan = await api.signIn("Ana");
-    const held = await api.call("PATCH", `/${show.id}/ingresso/request`, { token: fan.token, body: { sector: "Pista" } });
+    const held = await api.call("PATCH", `/${show.id}/ingresso/request`, {
+      token: fan.token,
+      body: { sector: "Pista" },
+    });
     expect(held.status).toBe(200);
     const ticketId = held.json.ticket.id;
     const pay = await api.call("POST", "/api/payments", { token: fan.token, body: { showId: show.id, ticketId } });
     expect(pay.status).toBe(201);
-    const approve = await api.call("POST", `/api/payments/${pay.json.payment.id}/sandbox/approve`, { token: fan.token });
+    const approve = await api.call("POST", `/api/payments/${pay.json.payment.id}/sandbox/approve`, {
+      token: fan.token,
+    });
     expect(approve.json.payment.status).toBe("APPROVED");
     const book = await api.call("PATCH", `/${show.id}/ingresso/book`, {
       token: fan.token,

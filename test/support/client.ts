@@ -15,7 +15,11 @@ export class Api {
     this.base = base;
   }
 
-  async call(method: string, path: string, opts: { body?: unknown; token?: string; admin?: boolean } = {}): Promise<Reply> {
+  async call(
+    method: string,
+    path: string,
+    opts: { body?: unknown; token?: string; admin?: boolean } = {},
+  ): Promise<Reply> {
     const headers: Record<string, string> = {};
     if (opts.body !== undefined) headers["content-type"] = "application/json";
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -35,19 +39,33 @@ export class Api {
     return { status: res.status, json, headers: res.headers };
   }
 
-  async createShow(spec: { sectors: { name: string; capacity: number; priceCents: number; meiaShare?: number }[]; holdSeconds?: number; maxTicketsPerUser?: number }) {
-    const band = await this.call("POST", "/api/admin/bands", { admin: true, body: { name: "Banda E2E", genre: "Rock" } });
+  async createShow(spec: {
+    sectors: { name: string; capacity: number; priceCents: number; meiaShare?: number }[];
+    holdSeconds?: number;
+    maxTicketsPerUser?: number;
+  }) {
+    const band = await this.call("POST", "/api/admin/bands", {
+      admin: true,
+      body: { name: "Banda E2E", genre: "Rock" },
+    });
     if (band.status !== 201) throw new Error(`band ${band.status} ${JSON.stringify(band.json)}`);
     const show = await this.call("POST", "/api/admin/shows", {
       admin: true,
-      body: { bandId: band.json.band.id, address: "Rua Augusta, 1 - São Paulo", startsAt: "2027-05-01T23:00:00Z", ...spec },
+      body: {
+        bandId: band.json.band.id,
+        address: "Rua Augusta, 1 - São Paulo",
+        startsAt: "2027-05-01T23:00:00Z",
+        ...spec,
+      },
     });
     if (show.status !== 201) throw new Error(`show ${show.status} ${JSON.stringify(show.json)}`);
     return show.json.show as { id: string };
   }
 
   async signIn(name: string): Promise<{ id: string; token: string }> {
-    const res = await this.call("POST", "/api/sessions", { body: { name, email: `${crypto.randomUUID()}@example.com` } });
+    const res = await this.call("POST", "/api/sessions", {
+      body: { name, email: `${crypto.randomUUID()}@example.com` },
+    });
     if (res.status !== 201) throw new Error(`sign-in ${res.status}`);
     return { id: res.json.user.id, token: res.json.token };
   }
