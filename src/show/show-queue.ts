@@ -77,7 +77,9 @@ export class ShowQueue extends DurableObject<Env> {
         this.changed.add(fanId);
         await this.admit(config, [wanted]);
       }
-      return this.answer(config, fanId);
+      // The contract answers a request that leaves the fan in the queue with 202 Accepted.
+      const state = fanState(this.store, config, fanId);
+      return { ok: true, httpStatus: state.status === "WAITING" ? 202 : 200, state };
     });
   }
 
@@ -365,8 +367,7 @@ export class ShowQueue extends DurableObject<Env> {
   }
 
   private answer(config: ShowConfig, fanId: string): Outcome {
-    const state = fanState(this.store, config, fanId);
-    return { ok: true, httpStatus: state.status === "WAITING" ? 202 : 200, state };
+    return { ok: true, httpStatus: 200, state: fanState(this.store, config, fanId) };
   }
 
   /** Hook for live notifications: called after every serialized operation. */

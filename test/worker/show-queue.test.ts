@@ -1,0 +1,229 @@
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { ShowQueue } from "../../src/show/show-queue";
+import {
+  call,
+  createShow,
+  payAndBook,
+  requestTicket,
+  type SectorSpec,
+  showStub,
+  signIn,
+  signInMany,
+  state,
+  ticketRows,
+} from "./helpers";
+
+const pista = (capacity: number): SectorSpec[] => [{ name: "Pista", capacity, priceCents: 12000, meiaShare: 0 }];
+
+/** Move the show object's clock forward (the object reads time only through `now`). */
+async function advanceClock(showId: string, ms: number) {
+  await runInDurableObject(showStub(showId), (o: ShowQueue) => {
+    const base = o.now();
+    o.now = () => base + ms;
+  });
+}
+
+describe("the show's queue", () => {
+  it("gives 100 concurrent fans on 20 tickets exactly 20 distinct holds and positions 1..80", async () => {
+    const show = await createShow({ sectors: pista(20) });
+    const fans = await signInMany(100);
+    const answers = await Promise.all(fans.map((f) => requestTicket(show.id, f)));
+
+    const holding = answers.filter((a) => a.status === 200);
+    const waiting = answers.filter((a) => a.status === 202);
+    expect(holding).toHaveLength(20);
+    expect(waiting).toHaveLength(80);
+    expect(new Set(holding.map((a) => a.json.ticket.id)).size).toBe(20);
+    expect(waiting.map((a) => a.json.position).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 80 }, (_, i) => i + 1),
+    );
+
+    const rows = await ticketRows(show.id);
+    expect(rows.filter((r) => r.status === "IN_PROGRESS")).toHaveLength(20);
+    expect(new Set(rows.map((r) => r.userId).filter(Boolean)).size).toBe(20);
+  });
+
+  it("keeps a fan's place when the request is repeated", async () => {
+    const show = await createShow({ sectors: pista(1) });
+    const [a, b, c] = await signInMany(3);
+    await requestTicket(show.id, a!);
+    await requestTicket(show.id, b!);
+    await requestTicket(show.id, c!);
+    const again = await requestTicket(show.id, b!);
+    expect(again.status).toBe(202);
+    expect(again.json.position).toBe(1);
+    const otherClass = await requestTicket(show.id, c!, "Pista", true);
+    expect(otherClass.status).toBe(202);
+    expect(otherClass.json).toMatchObject({ status: "WAITING", position: 2, meia: false });
+    const holder = await requestTicket(show.id, a!);
+    expect(holder.status).toBe(200);
+    expect(holder.json.ticket.id).toBe((await state(show.id, a!)).ticket?.id);
+  });
+
+  it("admits strictly in arrival order after cancels and expiries", async () => {
+    const show = await createShow({ sectors: pista(2), holdSeconds: 60 });
+    const fans = await signInMany(6);
+    for (const f of fans) await requestTicket(show.id, f);
+    const [f0, f1, f2, f3, f4, f5] = fans as [
+      (typeof fans)[0],
+      (typeof fans)[0],
+      (typeof fans)[0],
+      (typeof fans)[0],
+      (typeof fans)[0],
+      (typeof fans)[0],
+    ];
+
+    // f3 leaves the queue: f2 and f4 move up.
+    await call("PATCH", `/${show.id}/ingresso/cancel`, { token: f3.token });
+    expect((await state(show.id, f4)).position).toBe(2);
+
+    // f0 gives its ticket back: the head of the queue (f2) gets it, not a later fan.
+    await call("PATCH", `/${show.id}/ingresso/cancel`, { token: f0.token });
+    expect((await state(show.id, f2)).status).toBe("IN_PROGRESS");
+    expect((await state(show.id, f4)).position).toBe(1);
+
+    // Both holds run out: the alarm admits f4 then f5, in that order.
+    await advanceClock(show.id, 61_000);
+    expect(await runDurableObjectAlarm(showStub(show.id))).toBe(true);
+    expect((await state(show.id, f1)).status).toBe("EXPIRED");
+    expect((await state(show.id, f2)).status).toBe("EXPIRED");
+    expect((await state(show.id, f4)).status).toBe("IN_PROGRESS");
+    expect((await state(show.id, f5)).status).toBe("IN_PROGRESS");
+    expect((await state(show.id, f3)).status).toBe("CANCELLED");
+  });
+
+  it("refuses to book a hold past its time even before the alarm ran", async () => {
+    const show = await createShow({ sectors: pista(1), holdSeconds: 30 });
+    const [ana, bia] = await signInMany(2);
+    const held = await requestTicket(show.id, ana!);
+    await requestTicket(show.id, bia!);
+    const ticketId = held.json.ticket.id;
+    const pay = await call("POST", "/api/payments", { token: ana!.token, body: { showId: show.id, ticketId } });
+    await call("POST", `/api/payments/${pay.json.payment.id}/sandbox/approve`, { token: ana!.token });
+
+    await advanceClock(show.id, 31_000);
+    const late = await call("PATCH", `/${show.id}/ingresso/book`, {
+      token: ana!.token,
+      body: { ticketId, paymentId: pay.json.payment.id },
+    });
+    expect(late.status).toBe(409);
+    expect(late.json.error.code).toBe("HOLD_EXPIRED");
+    // The ticket went to the next fan and Ana's money is owed back.
+    expect((await state(show.id, bia!)).ticket?.id).toBe(ticketId);
+    const refunds = await call("GET", `/api/admin/shows/${show.id}/refunds`, { admin: true });
+    expect(refunds.json.refunds.map((r: { id: string }) => r.id)).toEqual([pay.json.payment.id]);
+  });
+
+  it("tells every waiting fan SOLD_OUT when the last ticket is booked", async () => {
+    const show = await createShow({ sectors: pista(1) });
+    const [ana, bia, caio] = await signInMany(3);
+    const held = await requestTicket(show.id, ana!);
+    await requestTicket(show.id, bia!);
+    await requestTicket(show.id, caio!);
+    const { booked } = await payAndBook(show.id, ana!, held.json.ticket.id);
+    expect(booked.json.status).toBe("BOOKED");
+    expect((await state(show.id, bia!)).status).toBe("SOLD_OUT");
+    expect((await state(show.id, caio!)).status).toBe("SOLD_OUT");
+    const late = await requestTicket(show.id, await signIn());
+    expect(late.status).toBe(409);
+    expect(late.json.error.code).toBe("SOLD_OUT");
+  });
+
+  it("sets one alarm at the earliest hold expiry and clears it when no hold is left", async () => {
+    const show = await createShow({ sectors: pista(2), holdSeconds: 120 });
+    const [ana] = await signInMany(1);
+    const held = await requestTicket(show.id, ana!);
+    const alarm = await runInDurableObject(showStub(show.id), (_o, ctx) => ctx.storage.getAlarm());
+    expect(alarm).toBe(Date.parse(held.json.expiresAt));
+    await call("PATCH", `/${show.id}/ingresso/cancel`, { token: ana!.token });
+    expect(await runInDurableObject(showStub(show.id), (_o, ctx) => ctx.storage.getAlarm())).toBeNull();
+  });
+
+  it("runs the alarm twice without harm (alarms are at-least-once)", async () => {
+    const show = await createShow({ sectors: pista(1), holdSeconds: 10 });
+    const [ana, bia] = await signInMany(2);
+    await requestTicket(show.id, ana!);
+    await requestTicket(show.id, bia!);
+    await advanceClock(show.id, 11_000);
+    const stub = showStub(show.id);
+    await runInDurableObject(stub, (o: ShowQueue) => o.alarm());
+    await runInDurableObject(stub, (o: ShowQueue) => o.alarm());
+    expect((await state(show.id, ana!)).status).toBe("EXPIRED");
+    expect((await state(show.id, bia!)).status).toBe("IN_PROGRESS");
+    const rows = await ticketRows(show.id);
+    expect(rows.map((r) => [r.status, r.userId])).toEqual([["IN_PROGRESS", bia!.id]]);
+  });
+
+  it("expires overdue holds from the cron sweep when the alarm was lost", async () => {
+    const show = await createShow({ sectors: pista(1), holdSeconds: 1 });
+    const [ana, bia] = await signInMany(2);
+    await requestTicket(show.id, ana!);
+    await requestTicket(show.id, bia!);
+    // Lose the alarm, and let real time pass the 1 s hold.
+    await runInDurableObject(showStub(show.id), (_o, ctx) => ctx.storage.deleteAlarm());
+    await new Promise((r) => setTimeout(r, 1_100));
+    const { default: worker } = await import("../../src/index");
+    const { createScheduledController, createExecutionContext, waitOnExecutionContext } = await import(
+      "cloudflare:test"
+    );
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now() }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect((await state(show.id, bia!)).status).toBe("IN_PROGRESS");
+    expect((await state(show.id, ana!)).status).toBe("EXPIRED");
+  });
+});
+
+describe("recovery after a crash between the D1 write and the object's write", () => {
+  it("adopts a hold D1 granted that the object never recorded", async () => {
+    const show = await createShow({ sectors: pista(1) });
+    const [ana, bia] = await signInMany(2);
+    const held = await requestTicket(show.id, ana!);
+    await requestTicket(show.id, bia!);
+    const ticketId = held.json.ticket.id;
+    // Ana's cancel and Bia's admission reached D1; the object crashed before writing either.
+    await env.DB.prepare("UPDATE tickets SET user_id = ?, hold_expires_at = ? WHERE id = ?")
+      .bind(bia!.id, Date.now() + 600_000, ticketId)
+      .run();
+    await evictDurableObject(showStub(show.id));
+
+    const bias = await state(show.id, bia!);
+    expect(bias.status).toBe("IN_PROGRESS");
+    expect(bias.ticket?.id).toBe(ticketId);
+    expect((await state(show.id, ana!)).status).toBe("CANCELLED");
+  });
+
+  it("drops a hold D1 released and admits the next fan", async () => {
+    const show = await createShow({ sectors: pista(1) });
+    const [ana, bia] = await signInMany(2);
+    const held = await requestTicket(show.id, ana!);
+    await requestTicket(show.id, bia!);
+    // Ana's cancel reached D1; the object crashed before recording it.
+    await env.DB.prepare("UPDATE tickets SET status = 'AVAILABLE', user_id = NULL, hold_expires_at = NULL WHERE id = ?")
+      .bind(held.json.ticket.id)
+      .run();
+    await evictDurableObject(showStub(show.id));
+
+    expect((await state(show.id, bia!)).status).toBe("IN_PROGRESS");
+    expect((await state(show.id, ana!)).status).toBe("CANCELLED");
+    const rows = await ticketRows(show.id);
+    expect(rows.map((r) => [r.status, r.userId])).toEqual([["IN_PROGRESS", bia!.id]]);
+  });
+
+  it("keeps a booking D1 recorded that the object never did", async () => {
+    const show = await createShow({ sectors: pista(2) });
+    const [ana] = await signInMany(1);
+    const held = await requestTicket(show.id, ana!);
+    const ticketId = held.json.ticket.id;
+    await env.DB.prepare("UPDATE tickets SET status = 'BOOKED', booked_at = ?, hold_expires_at = NULL WHERE id = ?")
+      .bind(Date.now(), ticketId)
+      .run();
+    await evictDurableObject(showStub(show.id));
+
+    const s = await state(show.id, ana!);
+    expect(s.status).toBe("BOOKED");
+    expect(s.booked.map((t) => t.id)).toEqual([ticketId]);
+  });
+});
