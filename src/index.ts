@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import { ApiError, errorBody } from "./errors";
 import { admin } from "./routes/admin";
 import { catalogue } from "./routes/catalogue";
+import { live } from "./routes/live";
 import { paymentsRoutes } from "./routes/payments";
 import { purchase } from "./routes/purchase";
 import { sessions } from "./routes/sessions";
@@ -28,6 +29,7 @@ export const app = new Hono<{ Bindings: Env }>()
   .route("/api/shows", catalogue)
   .route("/api/admin", admin)
   .route("/api/payments", paymentsRoutes)
+  .route("/:showId/ingresso/ws", live)
   .route("/:showId/ingresso", purchase);
 
 app.notFound((c) => c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));

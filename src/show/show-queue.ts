@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import type { ErrorCode } from "../errors";
+import { type ErrorCode, errorBody } from "../errors";
+import { CLOSE, FAN_HEADER, MAX_CLIENT_MESSAGE_BYTES, PING, PONG, SHOW_HEADER, STATE_REQUEST } from "../messages";
 import {
   bookTicket,
   checkPayment,
@@ -10,6 +11,7 @@ import {
   loadTakenTickets,
   releaseHolds,
 } from "./ledger";
+import { FanNotifier } from "./notifier";
 import { admissionsFor, decideBook, decideRequest, type HoldRecord, isSoldOut, reconcilePlan } from "./rules";
 import { findClass, ShowStore } from "./store";
 import type { FanState, Outcome, ShowConfig, TicketClass, TicketView } from "./types";
@@ -33,6 +35,7 @@ export type HoldCheck =
 export class ShowQueue extends DurableObject<Env> {
   private readonly store: ShowStore;
   private readonly db: Db;
+  private readonly notifier: FanNotifier;
   private tail: Promise<unknown> = Promise.resolve();
   /** Fans whose state changed during the current operation. */
   private readonly changed = new Set<string>();
@@ -45,6 +48,20 @@ export class ShowQueue extends DurableObject<Env> {
     super(ctx, env);
     this.store = new ShowStore(ctx.storage.sql);
     this.db = database(env.DB);
+    this.notifier = new FanNotifier(ctx, {
+      now: () => this.now(),
+      stateOf: (fanId) => {
+        const config = this.store.config();
+        return config ? fanState(this.store, config, fanId) : { status: "NONE", booked: [] };
+      },
+      classOf: (fanId) => {
+        const fan = this.store.fan(fanId);
+        return fan ? classOf(fan) : null;
+      },
+      waitingStates: (c) => this.waitingStates(c),
+    });
+    // Keep-alive answered by the runtime itself, so idle fans never wake the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     void ctx.blockConcurrencyWhile(async () => {
       const config = this.store.config();
       if (config) await this.reconcile(config);
@@ -178,6 +195,76 @@ export class ShowQueue extends DurableObject<Env> {
       const config = await this.ensureConfig(showId);
       if (config) await this.settle(config);
     });
+  }
+
+  // --- live notifications ----------------------------------------------------------------------
+
+  /**
+   * `GET /:showId/ingresso/ws`, forwarded by the Worker once it has authenticated the fan. The
+   * socket is accepted through the hibernation API and greeted with the fan's state; an unknown
+   * show gets 404 before any upgrade.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    const fanId = request.headers.get(FAN_HEADER);
+    const showId = request.headers.get(SHOW_HEADER);
+    if (!fanId || !showId || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return Response.json(errorBody("UPGRADE_REQUIRED", "expected a WebSocket upgrade"), { status: 426 });
+    }
+    return this.serial(async () => {
+      const config = await this.ensureConfig(showId);
+      if (!config) return Response.json(errorBody("SHOW_NOT_FOUND", "no show with this id"), { status: 404 });
+      await this.settle(config);
+      const { 0: client, 1: server } = new WebSocketPair();
+      this.notifier.accept(server, fanId, fanState(this.store, config, fanId));
+      return new Response(null, { status: 101, webSocket: client });
+    });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (typeof message !== "string") {
+      ws.close(CLOSE.UNSUPPORTED_DATA, "text messages only");
+      return;
+    }
+    if (new TextEncoder().encode(message).byteLength > MAX_CLIENT_MESSAGE_BYTES) {
+      ws.close(CLOSE.TOO_BIG, "message too big");
+      return;
+    }
+    // Anything else (pings are answered by the runtime) is ignored: the server speaks, fans listen.
+    if (message === STATE_REQUEST) await this.serial(async () => this.notifier.resend(ws));
+  }
+
+  override webSocketClose(ws: WebSocket, code: number): void {
+    this.notifier.forget(ws);
+    try {
+      // 1005/1006 are reserved: they describe a close, they cannot be sent.
+      ws.close(code === 1005 || code === 1006 ? CLOSE.NORMAL : code, "bye");
+    } catch {
+      // already closed
+    }
+  }
+
+  override webSocketError(ws: WebSocket): void {
+    this.notifier.forget(ws);
+  }
+
+  /** Waiting fans of a class in queue order, each with the state a position update carries. */
+  private *waitingStates(c: TicketClass) {
+    const config = this.store.config();
+    if (!config) return;
+    let position = 0;
+    for (const entry of this.store.waitingIn(c)) {
+      position += 1;
+      yield {
+        fanId: entry.fanId,
+        state: {
+          status: "WAITING",
+          position,
+          sector: entry.sector,
+          meia: entry.meia,
+          booked: this.store.bookedBy(entry.fanId).map((b) => ticketView(config, b, "BOOKED")),
+        } satisfies FanState,
+      };
+    }
   }
 
   /** An empty call: the floor against which the benchmarks measure the request path. */
@@ -370,9 +457,17 @@ export class ShowQueue extends DurableObject<Env> {
     return { ok: true, httpStatus: 200, state: fanState(this.store, config, fanId) };
   }
 
-  /** Hook for live notifications: called after every serialized operation. */
-  protected flushChanges(): void {
+  /** After every serialized operation: notify the fans whose state changed. */
+  private flushChanges(): void {
+    if (this.changed.size === 0) return;
+    const fans = [...this.changed];
     this.changed.clear();
+    try {
+      this.notifier.changed(fans);
+    } catch (err) {
+      // Notification is never the only path: the state is in storage and GET answers it.
+      console.error("notify failed", { show: this.store.config()?.id, error: String(err) });
+    }
   }
 }
 

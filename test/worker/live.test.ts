@@ -1,0 +1,150 @@
+import { evictDurableObject } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { StateMessage } from "../../src/messages";
+import { call, createShow, requestTicket, showStub, signInMany, type TestFan } from "./helpers";
+
+/** A fan's socket with every message it received, and a way to wait for the next one that matches. */
+async function connect(showId: string, fan: TestFan) {
+  const res = await exports.default.fetch(`http://catraca.test/${showId}/ingresso/ws?token=${fan.token}`, {
+    headers: { upgrade: "websocket" },
+  });
+  const ws = res.webSocket;
+  if (!ws) throw new Error(`expected a WebSocket, got ${res.status} ${await res.text()}`);
+  const messages: StateMessage[] = [];
+  const raw: string[] = [];
+  const waiters: { test: (m: StateMessage) => boolean; resolve: (m: StateMessage) => void }[] = [];
+  ws.addEventListener("message", (e) => {
+    const text = typeof e.data === "string" ? e.data : new TextDecoder().decode(e.data as ArrayBuffer);
+    raw.push(text);
+    if (text === "pong") return;
+    const m = JSON.parse(text) as StateMessage;
+    messages.push(m);
+    for (const w of [...waiters]) {
+      if (w.test(m)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  ws.accept();
+  const next = (test: (m: StateMessage) => boolean, timeoutMs = 5_000) =>
+    new Promise<StateMessage>((resolve, reject) => {
+      const seen = messages.find(test);
+      if (seen) return resolve(seen);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching message; got ${JSON.stringify(messages)}`)),
+        timeoutMs,
+      );
+      waiters.push({
+        test,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      });
+    });
+  return { ws, messages, raw, next };
+}
+
+const pista = (capacity: number) => [{ name: "Pista", capacity, priceCents: 9000, meiaShare: 0 }];
+
+describe("live notifications over WebSocket", () => {
+  it("refuses a bad token with 401 and an unknown show with 404, before any upgrade", async () => {
+    const show = await createShow({ sectors: pista(1) });
+    const bad = await exports.default.fetch(`http://catraca.test/${show.id}/ingresso/ws?token=nope`, {
+      headers: { upgrade: "websocket" },
+    });
+    expect(bad.status).toBe(401);
+    expect(bad.webSocket).toBeNull();
+    const [ana] = await signInMany(1);
+    const unknown = await exports.default.fetch(`http://catraca.test/show_nope/ingresso/ws?token=${ana!.token}`, {
+      headers: { upgrade: "websocket" },
+    });
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json<{ error: { code: string } }>()).error.code).toBe("SHOW_NOT_FOUND");
+    const plain = await call("GET", `/${show.id}/ingresso/ws`, { token: ana!.token });
+    expect(plain.status).toBe(426);
+  });
+
+  it("greets a fan with the full state on connect", async () => {
+    const show = await createShow({ sectors: pista(1) });
+    const [ana, bia] = await signInMany(2);
+    await requestTicket(show.id, ana!);
+    await requestTicket(show.id, bia!);
+    const sock = await connect(show.id, bia!);
+    const first = await sock.next(() => true);
+    expect(first).toMatchObject({ type: "state", status: "WAITING", position: 1, sector: "Pista", booked: [] });
+    expect(Date.parse(first.serverTime)).toBeGreaterThan(0);
+    sock.ws.close(1000);
+  });
+
+  it("tells the next fan at once when a ticket is cancelled, on every one of its sockets", async () => {
+    const show = await createShow({ sectors: pista(1) });
+    const [ana, bia] = await signInMany(2);
+    const held = await requestTicket(show.id, ana!);
+    await requestTicket(show.id, bia!);
+    const tab1 = await connect(show.id, bia!);
+    const tab2 = await connect(show.id, bia!);
+    const anaSock = await connect(show.id, ana!);
+    await tab1.next((m) => m.status === "WAITING");
+    await tab2.next((m) => m.status === "WAITING");
+
+    await call("PATCH", `/${show.id}/ingresso/cancel`, { token: ana!.token });
+    const admitted1 = await tab1.next((m) => m.status === "IN_PROGRESS");
+    const admitted2 = await tab2.next((m) => m.status === "IN_PROGRESS");
+    expect(admitted1.ticket?.id).toBe(held.json.ticket.id);
+    expect(admitted2.ticket?.id).toBe(held.json.ticket.id);
+    expect(admitted1.expiresAt).toBeDefined();
+    expect((await anaSock.next((m) => m.status === "CANCELLED")).status).toBe("CANCELLED");
+    for (const s of [tab1, tab2, anaSock]) s.ws.close(1000);
+  });
+
+  it("still notifies a fan after the object was evicted (hibernated sockets)", async () => {
+    const show = await createShow({ sectors: pista(1) });
+    const [ana, bia] = await signInMany(2);
+    await requestTicket(show.id, ana!);
+    await requestTicket(show.id, bia!);
+    const sock = await connect(show.id, bia!);
+    await sock.next((m) => m.status === "WAITING");
+
+    await evictDurableObject(showStub(show.id));
+    await call("PATCH", `/${show.id}/ingresso/cancel`, { token: ana!.token });
+    expect((await sock.next((m) => m.status === "IN_PROGRESS")).status).toBe("IN_PROGRESS");
+    sock.ws.close(1000);
+  });
+
+  it("answers ping with pong without a state message, and closes on an oversized message", async () => {
+    const show = await createShow({ sectors: pista(1) });
+    const [ana] = await signInMany(1);
+    const sock = await connect(show.id, ana!);
+    await sock.next((m) => m.status === "NONE");
+    sock.ws.send("ping");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sock.raw).toContain("pong");
+
+    const closed = new Promise<CloseEvent>((resolve) => sock.ws.addEventListener("close", resolve));
+    sock.ws.send("x".repeat(5_000));
+    expect((await closed).code).toBe(1009);
+  });
+
+  it("coalesces position updates: a burst of departures costs each waiting fan one message", async () => {
+    const show = await createShow({ sectors: pista(1) });
+    const fans = await signInMany(12);
+    for (const f of fans) await requestTicket(show.id, f);
+    // fans[0] holds; fans[1..11] wait at positions 1..11. The last one listens.
+    const last = fans[11]!;
+    const sock = await connect(show.id, last);
+    await sock.next((m) => m.position === 11);
+    // Five fans ahead leave the queue within a few milliseconds.
+    for (const f of fans.slice(1, 6)) await call("PATCH", `/${show.id}/ingresso/cancel`, { token: f.token });
+    await sock.next((m) => m.position === 6, 3_000);
+    await new Promise((r) => setTimeout(r, 1_200));
+    const positions = sock.messages.map((m) => m.position);
+    // The greeting (11), then at most two coalesced passes — never one message per departure.
+    expect(positions[0]).toBe(11);
+    expect(positions.at(-1)).toBe(6);
+    expect(positions.length).toBeLessThanOrEqual(3);
+    sock.ws.close(1000);
+  });
+});
