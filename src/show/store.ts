@@ -95,6 +95,8 @@ const toQueueEntry = (r: Row): QueueEntry => ({
 });
 
 export class ShowStore {
+  private cachedConfig: ShowConfig | undefined;
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
   }
@@ -109,13 +111,18 @@ export class ShowStore {
 
   // --- the show's rules -------------------------------------------------------------------------
 
+  /** Cached in memory: a show's rules never change once it exists, and every call reads them. */
   config(): ShowConfig | undefined {
-    const r = this.one("SELECT value FROM meta WHERE key = 'show'");
-    return r ? (JSON.parse(String(r.value)) as ShowConfig) : undefined;
+    if (!this.cachedConfig) {
+      const r = this.one("SELECT value FROM meta WHERE key = 'show'");
+      this.cachedConfig = r ? (JSON.parse(String(r.value)) as ShowConfig) : undefined;
+    }
+    return this.cachedConfig;
   }
 
   saveConfig(config: ShowConfig): void {
     this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('show', ?)", JSON.stringify(config));
+    this.cachedConfig = config;
   }
 
   // --- counts -----------------------------------------------------------------------------------
