@@ -14,6 +14,8 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             SESSION_SECRET: "test-session-secret-0123456789abcdef",
             ADMIN_TOKEN: "test-admin-token",
+            // Sequences of the model-based test; `npm run test:soak` raises it.
+            MODEL_RUNS: process.env.MODEL_RUNS ?? "100",
           },
         },
       }),

@@ -1,0 +1,151 @@
+/**
+ * A reference model of one show's sale, in plain TypeScript: what the contract says should happen,
+ * written as simply as possible (arrays and maps, no storage, no D1). The model-based test runs the
+ * same random commands against it and against the real Durable Object with real D1.
+ */
+export interface ModelClass {
+  key: string;
+  sector: string;
+  meia: boolean;
+  total: number;
+}
+
+type Status = "NONE" | "WAITING" | "IN_PROGRESS" | "BOOKED" | "CANCELLED" | "EXPIRED" | "SOLD_OUT";
+
+export interface ModelFan {
+  status: Status;
+  cls?: string;
+  holdExpiresAt?: number;
+  /** Approved payments for the current hold. */
+  paid: number;
+  /** Approved payments whose hold ended unbooked: the money is owed back. */
+  refundsDue: number;
+  booked: string[];
+}
+
+export type ModelError = "LIMIT_REACHED" | "SOLD_OUT" | "HOLD_EXPIRED" | "TICKET_NOT_HELD" | "PAYMENT_NOT_APPROVED";
+
+export class SaleModel {
+  now: number;
+  readonly queue = new Map<string, string[]>();
+  readonly fans = new Map<string, ModelFan>();
+
+  constructor(
+    readonly classes: ModelClass[],
+    readonly fanIds: string[],
+    readonly holdMs: number,
+    readonly maxPerFan: number,
+    startAt: number,
+  ) {
+    this.now = startAt;
+    for (const c of classes) this.queue.set(c.key, []);
+    for (const f of fanIds) this.fans.set(f, { status: "NONE", paid: 0, refundsDue: 0, booked: [] });
+  }
+
+  fan(id: string): ModelFan {
+    const f = this.fans.get(id);
+    if (!f) throw new Error(`unknown fan ${id}`);
+    return f;
+  }
+
+  private cls(key: string): ModelClass {
+    const c = this.classes.find((x) => x.key === key);
+    if (!c) throw new Error(`unknown class ${key}`);
+    return c;
+  }
+
+  held(key: string): number {
+    return [...this.fans.values()].filter((f) => f.status === "IN_PROGRESS" && f.cls === key).length;
+  }
+
+  booked(key: string): number {
+    return [...this.fans.values()].reduce((n, f) => n + f.booked.filter((b) => b === key).length, 0);
+  }
+
+  position(fanId: string): number | undefined {
+    const f = this.fan(fanId);
+    if (f.status !== "WAITING" || !f.cls) return undefined;
+    return (this.queue.get(f.cls) ?? []).indexOf(fanId) + 1;
+  }
+
+  /** What every operation does first: end holds past their time, admit, tell sold-out classes. */
+  settle(): void {
+    for (const f of this.fans.values()) {
+      if (f.status === "IN_PROGRESS" && (f.holdExpiresAt ?? 0) <= this.now) {
+        f.status = "EXPIRED";
+        this.endHold(f);
+      }
+    }
+    for (const c of this.classes) this.admit(c.key);
+  }
+
+  private admit(key: string): void {
+    const c = this.cls(key);
+    const q = this.queue.get(key)!;
+    while (q.length > 0 && c.total - this.held(key) - this.booked(key) > 0) {
+      const fanId = q.shift()!;
+      const f = this.fan(fanId);
+      f.status = "IN_PROGRESS";
+      f.holdExpiresAt = this.now + this.holdMs;
+    }
+    if (this.booked(key) >= c.total) {
+      for (const fanId of q.splice(0)) this.fan(fanId).status = "SOLD_OUT";
+    }
+  }
+
+  request(fanId: string, key: string): ModelError | undefined {
+    this.settle();
+    const f = this.fan(fanId);
+    if (f.status === "WAITING" || f.status === "IN_PROGRESS") return undefined;
+    if (f.booked.length + 1 > this.maxPerFan) return "LIMIT_REACHED";
+    if (this.booked(key) >= this.cls(key).total) return "SOLD_OUT";
+    f.status = "WAITING";
+    f.cls = key;
+    this.queue.get(key)!.push(fanId);
+    this.admit(key);
+    return undefined;
+  }
+
+  cancel(fanId: string): void {
+    this.settle();
+    const f = this.fan(fanId);
+    if (f.status === "WAITING" && f.cls) {
+      const q = this.queue.get(f.cls)!;
+      q.splice(q.indexOf(fanId), 1);
+      f.status = "CANCELLED";
+    } else if (f.status === "IN_PROGRESS" && f.cls) {
+      f.status = "CANCELLED";
+      this.endHold(f);
+      this.admit(f.cls);
+    }
+  }
+
+  private endHold(f: ModelFan): void {
+    f.holdExpiresAt = undefined;
+    f.refundsDue += f.paid;
+    f.paid = 0;
+  }
+
+  /** The provider approves a payment for the fan's current hold. */
+  pay(fanId: string): void {
+    this.settle();
+    const f = this.fan(fanId);
+    if (f.status === "IN_PROGRESS") f.paid += 1;
+  }
+
+  /** Book the fan's current hold with an approved payment. */
+  book(fanId: string, everHeld: boolean): ModelError | undefined {
+    this.settle();
+    const f = this.fan(fanId);
+    if (f.status !== "IN_PROGRESS" || !f.cls) return everHeld ? "HOLD_EXPIRED" : "TICKET_NOT_HELD";
+    if (f.paid === 0) return "PAYMENT_NOT_APPROVED";
+    f.status = "BOOKED";
+    f.holdExpiresAt = undefined;
+    // One payment books the ticket; any other approved for the same hold is owed back.
+    f.refundsDue += f.paid - 1;
+    f.paid = 0;
+    f.booked.push(f.cls);
+    this.admit(f.cls);
+    return undefined;
+  }
+}
