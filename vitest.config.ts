@@ -14,6 +14,7 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             SESSION_SECRET: "test-session-secret-0123456789abcdef",
             ADMIN_TOKEN: "test-admin-token",
+            TICKET_SECRET: "test-ticket-secret-0123456789abcdef",
             // Sequences of the model-based test; `npm run test:soak` raises it.
             MODEL_RUNS: process.env.MODEL_RUNS ?? "100",
           },

@@ -1,7 +1,7 @@
 // `npm start`: everything a newcomer needs to see a working sale on http://localhost:8787.
 // Local secrets, the fans' page, D1 migrations, demo data (idempotent), then `wrangler dev`.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -14,9 +14,21 @@ function step(title, args, extraEnv = {}) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-if (!existsSync(path.join(root, ".dev.vars"))) {
-  copyFileSync(path.join(root, ".dev.vars.example"), path.join(root, ".dev.vars"));
+const devVars = path.join(root, ".dev.vars");
+const example = path.join(root, ".dev.vars.example");
+if (!existsSync(devVars)) {
+  copyFileSync(example, devVars);
   console.log("Created .dev.vars from .dev.vars.example (local secrets).");
+} else {
+  // A secret added to the example since this .dev.vars was made: add its local default.
+  const have = new Set(readFileSync(devVars, "utf8").match(/^[A-Z_]+(?==)/gm) ?? []);
+  const missing = readFileSync(example, "utf8")
+    .split("\n")
+    .filter((line) => /^[A-Z_]+=/.test(line) && !have.has(line.split("=")[0]));
+  if (missing.length > 0) {
+    appendFileSync(devVars, `\n${missing.join("\n")}\n`);
+    console.log(`Added to .dev.vars: ${missing.map((l) => l.split("=")[0]).join(", ")}.`);
+  }
 }
 if (existsSync(path.join(root, "scripts/build-client.mjs"))) {
   step("Building the fans' page", [path.join(root, "scripts/build-client.mjs")]);

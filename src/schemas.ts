@@ -56,6 +56,12 @@ export const paymentBody = z.object({
   ticketId: id,
 });
 
+export const verifyTicketBody = z.object({
+  code: z.string().trim().min(1).max(500),
+  /** The show whose door is checking: a code for another show is refused. */
+  showId: id.optional(),
+});
+
 export type SessionBody = z.infer<typeof sessionBody>;
 export type BandBody = z.infer<typeof bandBody>;
 export type ShowBody = z.infer<typeof showBody>;

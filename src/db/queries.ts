@@ -3,6 +3,9 @@ import { and, asc, count, eq, exists, inArray, sql } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import type { SectorInput, ShowBody } from "../schemas";
 import { type BandRow, bands, payments, type SectorRow, type ShowRow, sectors, shows, tickets, users } from "./schema";
+import type { BandView, ShowView } from "./views";
+
+export type { BandView, ShowView };
 
 type Db = DrizzleD1Database;
 
@@ -10,11 +13,9 @@ export function newId(prefix: string): string {
   return `${prefix}_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
 }
 
-export function bandView(b: BandRow) {
+export function bandView(b: BandRow): BandView {
   return { id: b.id, name: b.name, genre: b.genre, description: b.description };
 }
-
-export type BandView = ReturnType<typeof bandView>;
 
 // --- users ----------------------------------------------------------------------------------------
 
@@ -128,7 +129,7 @@ function countOf(counts: ClassStatusCount[], showId: string, sector: string, mei
   );
 }
 
-function showView(show: ShowRow, band: BandRow, showSectors: SectorRow[], counts: ClassStatusCount[]) {
+function showView(show: ShowRow, band: BandRow, showSectors: SectorRow[], counts: ClassStatusCount[]): ShowView {
   return {
     id: show.id,
     band: bandView(band),
@@ -150,8 +151,6 @@ function showView(show: ShowRow, band: BandRow, showSectors: SectorRow[], counts
     })),
   };
 }
-
-export type ShowView = ReturnType<typeof showView>;
 
 /** Shows with band, sectors and live availability; every show, or the ones asked for. */
 export async function listShows(db: Db, showIds?: string[]): Promise<ShowView[]> {
@@ -269,4 +268,29 @@ export async function refundsDue(db: Db, showId: string) {
     .where(and(eq(payments.showId, showId), eq(payments.status, "REFUND_DUE")))
     .orderBy(asc(payments.approvedAt));
   return rows.map((r) => ({ ...paymentView(r.payment), user: r.user }));
+}
+
+// --- booked tickets (the fan's ticket page and the door) ------------------------------------------
+
+/** A BOOKED ticket with its holder, or `undefined` for any other ticket. */
+export async function bookedTicket(db: Db, ticketId: string) {
+  const [row] = await db
+    .select({ ticket: tickets, holder: { id: users.id, name: users.name, email: users.email } })
+    .from(tickets)
+    .innerJoin(users, eq(tickets.userId, users.id))
+    .where(and(eq(tickets.id, ticketId), eq(tickets.status, "BOOKED")));
+  if (!row) return undefined;
+  const t = row.ticket;
+  return {
+    ticket: {
+      id: t.id,
+      showId: t.showId,
+      sector: t.sector,
+      meia: t.meia,
+      priceCents: t.priceCents,
+      status: t.status,
+      bookedAt: t.bookedAt === null ? null : new Date(t.bookedAt).toISOString(),
+    },
+    holder: row.holder,
+  };
 }

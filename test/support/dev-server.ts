@@ -13,11 +13,14 @@ const WRANGLER = path.join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 
 export const TEST_ADMIN_TOKEN = "e2e-admin-token";
 export const TEST_SESSION_SECRET = "e2e-session-secret-0123456789abcdef";
+export const TEST_TICKET_SECRET = "e2e-ticket-secret-0123456789abcdef";
 
 export interface DevServerOptions {
   /** Reuse a state directory (e.g. to restart on the same state); a fresh temp dir by default. */
   stateDir?: string;
   vars?: Record<string, string>;
+  /** SQL files (relative to the project) executed on the local D1 after the migrations, e.g. demo data. */
+  seedFiles?: string[];
   /** Print wrangler's output (for debugging). */
   verbose?: boolean;
 }
@@ -102,8 +105,16 @@ function killGroup(child: ChildProcess): Promise<void> {
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
   const stateDir = opts.stateDir ?? mkdtempSync(path.join(tmpdir(), "catraca-e2e-"));
   const verbose = opts.verbose ?? process.env.CATRACA_VERBOSE === "1";
-  const vars = { SESSION_SECRET: TEST_SESSION_SECRET, ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...opts.vars };
+  const vars = {
+    SESSION_SECRET: TEST_SESSION_SECRET,
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    TICKET_SECRET: TEST_TICKET_SECRET,
+    ...opts.vars,
+  };
   await run(["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir], verbose);
+  for (const file of opts.seedFiles ?? []) {
+    await run(["d1", "execute", "DB", "--local", "--persist-to", stateDir, "--file", file], verbose);
+  }
   const port = await freePort();
   let child: ChildProcess;
   let output = "";

@@ -1,0 +1,44 @@
+import { Hono } from "hono";
+import { type FanVariables, requireAdmin, requireFan } from "../auth";
+import { bookedTicket } from "../db/queries";
+import { ApiError } from "../errors";
+import { verifyTicketBody } from "../schemas";
+import { database } from "../show/ledger";
+import { signTicketCode, verifyTicketCode } from "../ticket-code";
+import { validate } from "../validate";
+
+type TicketsEnv = { Bindings: Env; Variables: FanVariables };
+
+/** Why the door refuses a code; a refusal is an answer (200), not an API error. */
+type Refusal = "INVALID_CODE" | "NOT_BOOKED" | "OTHER_SHOW";
+
+/**
+ * Booked tickets: the fan gets a signed code for the QR (`GET /api/tickets/:ticketId`), the
+ * organizer checks it at the door (`POST /api/tickets/verify`).
+ */
+export const ticketsRoutes = new Hono<TicketsEnv>()
+  .post("/verify", requireAdmin, validate("json", verifyTicketBody), async (c) => {
+    const { code, showId } = c.req.valid("json");
+    const refuse = (reason: Refusal) => c.json({ valid: false, reason });
+    const claims = await verifyTicketCode(c.env, code);
+    if (!claims) return refuse("INVALID_CODE");
+    if (showId !== undefined && claims.showId !== showId) return refuse("OTHER_SHOW");
+    const booked = await bookedTicket(database(c.env.DB), claims.ticketId);
+    // D1 is the record: the signature says we issued the code, the row says it still holds.
+    if (!booked || booked.holder.id !== claims.userId || booked.ticket.showId !== claims.showId) {
+      return refuse("NOT_BOOKED");
+    }
+    return c.json({ valid: true, ticket: booked.ticket, holder: booked.holder });
+  })
+  .get("/:ticketId", requireFan(), async (c) => {
+    const booked = await bookedTicket(database(c.env.DB), c.req.param("ticketId"));
+    if (!booked || booked.holder.id !== c.var.fan.id) {
+      throw new ApiError("TICKET_NOT_FOUND", "no booked ticket of yours with this id");
+    }
+    const code = await signTicketCode(c.env, {
+      ticketId: booked.ticket.id,
+      showId: booked.ticket.showId,
+      userId: booked.holder.id,
+    });
+    return c.json({ ticket: booked.ticket, holder: { name: booked.holder.name }, code });
+  });
