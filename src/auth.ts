@@ -26,7 +26,7 @@ function sessionSecret(env: Env): string {
   return secret;
 }
 
-export async function issueSession(c: Context<{ Bindings: Env }>, fan: Fan): Promise<string> {
+export async function issueSession<E extends { Bindings: Env }>(c: Context<E>, fan: Fan): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const token = await sign(
     { sub: fan.id, name: fan.name, iat: now, exp: now + SESSION_DAYS * 86_400 },

@@ -1,13 +1,16 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { ApiError, errorBody } from "./errors";
+import { ApiError, ERROR_STATUS, errorBody } from "./errors";
 import { admin } from "./routes/admin";
 import { catalogue } from "./routes/catalogue";
 import { live } from "./routes/live";
+import { notFoundHtml, pages } from "./routes/pages";
 import { paymentsRoutes } from "./routes/payments";
 import { purchase } from "./routes/purchase";
 import { sessions } from "./routes/sessions";
+import { ticketsRoutes } from "./routes/tickets";
+import { securityHeaders } from "./security";
 import { database, showsWithOverdueHolds } from "./show/ledger";
 
 export { ShowQueue } from "./show/show-queue";
@@ -16,6 +19,7 @@ export { ShowQueue } from "./show/show-queue";
 const MAX_BODY_BYTES = 16 * 1024;
 
 export const app = new Hono<{ Bindings: Env }>()
+  .use(securityHeaders)
   .use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -29,17 +33,29 @@ export const app = new Hono<{ Bindings: Env }>()
   .route("/api/shows", catalogue)
   .route("/api/admin", admin)
   .route("/api/payments", paymentsRoutes)
+  .route("/api/tickets", ticketsRoutes)
   .route("/:showId/ingresso/ws", live)
-  .route("/:showId/ingresso", purchase);
+  .route("/:showId/ingresso", purchase)
+  .route("/", pages);
 
-app.notFound((c) => c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
+/** The API's JSON 404; outside the API, a static file from `public/` first, and a page for browsers. */
+app.notFound(async (c) => {
+  const { pathname } = new URL(c.req.url);
+  const api = pathname === "/api" || pathname.startsWith("/api/");
+  if (!api && (c.req.method === "GET" || c.req.method === "HEAD")) {
+    const asset = await c.env.ASSETS.fetch(c.req.raw);
+    if (asset.status !== 404) return asset;
+    if (c.req.header("accept")?.includes("text/html")) return notFoundHtml(c);
+  }
+  return c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${pathname}`), 404);
+});
 
 app.onError((err, c) => {
   if (err instanceof ApiError) return c.json(err.toBody(), err.status, err.headers);
   if (err instanceof HTTPException && err.status < 500) {
-    // Hono's own 4xx (malformed JSON in the validator, for one).
-    const code = err.status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST";
-    return c.json(errorBody(code, err.message || "bad request"), err.status === 413 ? 413 : 400);
+    // Hono's own 4xx (malformed JSON in the validator, a cross-site form post refused by csrf()).
+    const code = err.status === 413 ? "PAYLOAD_TOO_LARGE" : err.status === 403 ? "FORBIDDEN" : "BAD_REQUEST";
+    return c.json(errorBody(code, err.message || "bad request"), ERROR_STATUS[code]);
   }
   console.error("unhandled error", { method: c.req.method, path: new URL(c.req.url).pathname, error: err });
   return c.json(errorBody("INTERNAL", "something went wrong on our side; please try again"), 500);

@@ -1,0 +1,98 @@
+/** `/`: the shows on sale, each with its sectors, prices and live availability. */
+import { html } from "hono/html";
+import type { ShowView } from "../db/views";
+import { calendarParts, cityOf, formatMoney, formatShortDate, formatShowDate } from "./format";
+import type { Html, PageContext } from "./layout";
+
+/** One of six poster palettes per show, stable across visits (a class: no inline styles under our CSP). */
+export function posterClass(showId: string): string {
+  let hash = 0;
+  for (const ch of showId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  return `poster--${(hash % 6) + 1}`;
+}
+
+export function calendar(ctx: PageContext, iso: string) {
+  const cal = calendarParts(iso, ctx.lang);
+  return html`<time class="cal" datetime="${iso}">
+    <span class="cal__wd">${cal.weekday}</span><span class="cal__day">${cal.day}</span><span class="cal__mon">${cal.month}</span>
+  </time>`;
+}
+
+/** The show's sale badge: upcoming, on sale, or sold out for now (held tickets may come back). */
+export function saleBadge(ctx: PageContext, show: ShowView, now: number) {
+  const { t } = ctx;
+  if (Date.parse(show.salesOpenAt) > now) {
+    return html`<span class="badge badge--soon">${t.salesOpenOn(formatShortDate(show.salesOpenAt, ctx.lang))}</span>`;
+  }
+  const left = show.sectors.reduce((n, s) => n + s.available.full + s.available.meia, 0);
+  return left > 0
+    ? html`<span class="badge badge--onsale">${t.onSale}</span>`
+    : html`<span class="badge badge--soldout">${t.soldOutForNow}</span>`;
+}
+
+export type AvailabilityKind = "full" | "meia" | "all";
+
+/** An element the client keeps current from `GET /api/shows` (`data-avail="showId|sector|kind"`). */
+export function availability(ctx: PageContext, showId: string, sector: string, kind: AvailabilityKind, n: number) {
+  return html`<span class="avail ${n === 0 ? "avail--none" : ""}" data-avail="${showId}|${sector}|${kind}"
+    >${ctx.t.available(n)}</span
+  >`;
+}
+
+function showCard(ctx: PageContext, show: ShowView, now: number) {
+  const { t } = ctx;
+  const cheapest = Math.min(...show.sectors.map((s) => (s.available.meia > 0 ? s.meiaPriceCents : s.priceCents)));
+  return html`<li class="show-card">
+    <div class="poster ${posterClass(show.id)} show-card__poster">
+      ${calendar(ctx, show.startsAt)}
+      <span class="poster__genre">${show.band.genre}</span>
+    </div>
+    <div class="show-card__body">
+      <h2 class="show-card__band"><a class="stretched" href="/shows/${show.id}">${show.band.name}</a></h2>
+      ${show.festival ? html`<p class="show-card__festival">${show.festival}</p>` : ""}
+      <p class="show-card__meta">
+        <span>${cityOf(show.address)}</span>
+        <time datetime="${show.startsAt}">${formatShowDate(show.startsAt, ctx.lang)}</time>
+      </p>
+      <table class="mini-sectors">
+        <caption class="sr-only">${t.sectorsTitle}</caption>
+        <thead class="sr-only">
+          <tr><th scope="col">${t.sector}</th><th scope="col">${t.fullPrice} / ${t.meiaPrice}</th><th scope="col">${t.availableNow}</th></tr>
+        </thead>
+        <tbody>
+          ${show.sectors.map(
+            (s) => html`<tr>
+              <th scope="row">${s.name}</th>
+              <td class="num">
+                <span class="mini-sectors__price">${formatMoney(s.priceCents)}</span>
+                <span class="mini-sectors__meia">${t.meiaShort} ${formatMoney(s.meiaPriceCents)}</span>
+              </td>
+              <td class="num">${availability(ctx, show.id, s.name, "all", s.available.full + s.available.meia)}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+      <div class="show-card__foot">
+        ${saleBadge(ctx, show, now)}
+        ${Number.isFinite(cheapest) ? html`<span class="show-card__from">${t.fromPrice(formatMoney(cheapest))}</span>` : ""}
+        <span class="show-card__cta" aria-hidden="true">${t.seeTickets} →</span>
+      </div>
+    </div>
+  </li>`;
+}
+
+export function homePage(ctx: PageContext, shows: ShowView[], now: number): Html {
+  const { t } = ctx;
+  return html`<section class="hero">
+      <p class="eyebrow">${t.tagline}</p>
+      <h1 class="hero__title">${t.homeTitle}</h1>
+      <p class="hero__lead">${t.homeLead}</p>
+    </section>
+    ${
+      shows.length === 0
+        ? html`<p class="empty">${t.noShows}</p>`
+        : html`<ul class="show-grid" role="list">
+            ${shows.map((s) => showCard(ctx, s, now))}
+          </ul>`
+    }`;
+}

@@ -1,0 +1,79 @@
+/** The document around every page: head, header (brand, language, session), footer, the bundle. */
+import { html } from "hono/html";
+import type { Fan } from "../auth";
+import type { Lang, Messages } from "./i18n";
+
+export type Html = ReturnType<typeof html>;
+
+export interface PageContext {
+  lang: Lang;
+  t: Messages;
+  fan: Fan | undefined;
+  /** Path and query of this page: sign-in's way back. */
+  here: string;
+  /** This page in the other language. */
+  otherLangHref: string;
+}
+
+export interface PageOptions {
+  title: string;
+  /** Tells the client bundle which page it is on. */
+  page: "home" | "show" | "sign-in" | "checkout" | "not-found";
+  description?: string;
+}
+
+const brandMark = html`<svg class="brand__mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+  <circle cx="16" cy="16" r="15" fill="currentColor" opacity="0.16" />
+  <circle cx="16" cy="16" r="4.5" fill="currentColor" />
+  <path d="M16 11.5V3.5M12.1 18.25 5.2 22.25M19.9 18.25l6.9 4" stroke="currentColor" stroke-width="3.2" stroke-linecap="round" />
+</svg>`;
+
+function header(ctx: PageContext) {
+  const { t, fan } = ctx;
+  const otherLang: Lang = ctx.lang === "en" ? "pt-BR" : "en";
+  const session = fan
+    ? html`<span class="topnav__hello">${t.hello(fan.name)}</span>
+        <form class="topnav__form" method="post" action="/sair">
+          <button class="linkbtn" type="submit">${t.signOut}</button>
+        </form>`
+    : html`<a class="btn btn--small btn--light" href="/entrar?voltar=${encodeURIComponent(ctx.here)}">${t.signIn}</a>`;
+  return html`<header class="topbar">
+    <div class="wrap topbar__inner">
+      <a class="brand" href="/">${brandMark}<span class="brand__name">catraca</span></a>
+      <nav class="topnav" aria-label="${t.navShows}">
+        <a class="topnav__lang" href="${ctx.otherLangHref}" hreflang="${otherLang}" lang="${otherLang}"
+          title="${t.otherLangLabel}">${t.otherLang}</a>
+        ${session}
+      </nav>
+    </div>
+  </header>`;
+}
+
+export function layout(ctx: PageContext, options: PageOptions, body: Html) {
+  const { t } = ctx;
+  return html`<!doctype html>
+<html lang="${ctx.lang}">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <meta name="theme-color" content="#1b1440" />
+    <meta name="description" content="${options.description ?? t.homeLead}" />
+    <title>${options.title} · catraca</title>
+    <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+    <link rel="preload" href="/fonts/inter-latin-wght-normal.woff2" as="font" type="font/woff2" crossorigin />
+    <link rel="stylesheet" href="/styles.css" />
+    <script type="module" src="/app.js"></script>
+  </head>
+  <body data-page="${options.page}" data-signed-in="${ctx.fan ? "1" : "0"}">
+    <a class="skip" href="#main">${t.skipToContent}</a>
+    ${header(ctx)}
+    <main id="main" class="wrap main" tabindex="-1">${body}</main>
+    <footer class="footer">
+      <div class="wrap footer__inner">
+        <p>${t.footer}</p>
+        <p class="footer__sandbox">${t.footerSandbox}</p>
+      </div>
+    </footer>
+  </body>
+</html>`;
+}

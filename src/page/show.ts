@@ -1,0 +1,102 @@
+/** `/shows/:showId`: the show, its sectors and prices, and the sale panel the client drives live. */
+import { html } from "hono/html";
+import type { ShowView } from "../db/views";
+import { formatMoney, formatShowDate } from "./format";
+import { availability, calendar, posterClass, saleBadge } from "./home";
+import type { Html, PageContext } from "./layout";
+import { signInForm } from "./sign-in";
+
+function salePanel(ctx: PageContext, show: ShowView) {
+  const { t } = ctx;
+  const body = ctx.fan
+    ? html`<div class="sale__body" data-sale-body>
+        <p class="sale__loading"><span class="spinner" aria-hidden="true"></span>${t.loading}</p>
+      </div>`
+    : html`<div class="sale__body">
+        <h3 class="sale__subtitle">${t.signInTitle}</h3>
+        ${signInForm(ctx, `/shows/${show.id}`)}
+      </div>`;
+  return html`<section class="panel sale" id="sale" aria-labelledby="sale-title" data-show-id="${show.id}">
+    <h2 class="panel__title" id="sale-title">${t.saleTitle}</h2>
+    ${body}
+    <noscript><p class="notice notice--warn">${t.noscript}</p></noscript>
+  </section>`;
+}
+
+function sectorsTable(ctx: PageContext, show: ShowView) {
+  const { t } = ctx;
+  return html`<table class="sectors">
+    <thead>
+      <tr>
+        <th scope="col">${t.sector}</th>
+        <th scope="col" class="num">${t.fullPrice}</th>
+        <th scope="col" class="num">${t.meiaPrice}</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${show.sectors.map(
+        (s) => html`<tr>
+          <th scope="row">${s.name}</th>
+          <td class="num">
+            <span class="sectors__price">${formatMoney(s.priceCents)}</span>
+            ${availability(ctx, show.id, s.name, "full", s.available.full)}
+          </td>
+          <td class="num">
+            <span class="sectors__price">${formatMoney(s.meiaPriceCents)}</span>
+            ${availability(ctx, show.id, s.name, "meia", s.available.meia)}
+          </td>
+        </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+export function showPage(ctx: PageContext, show: ShowView, now: number): Html {
+  const { t } = ctx;
+  const holdMinutes = Math.max(1, Math.round(show.holdSeconds / 60));
+  return html`<nav class="crumbs" aria-label="breadcrumb"><a href="/">← ${t.allShows}</a></nav>
+    <div class="show-layout">
+      <header class="poster ${posterClass(show.id)} show-hero">
+        ${calendar(ctx, show.startsAt)}
+        <div class="show-hero__text">
+          <p class="show-hero__genre">${show.band.genre}${show.festival ? html` · ${show.festival}` : ""}</p>
+          <h1 class="show-hero__band">${show.band.name}</h1>
+          <p class="show-hero__when">
+            <time datetime="${show.startsAt}">${formatShowDate(show.startsAt, ctx.lang)}</time>
+            <span class="show-hero__tz">(${t.venueTime})</span>
+          </p>
+          <p class="show-hero__where">${show.address}</p>
+          ${saleBadge(ctx, show, now)}
+        </div>
+      </header>
+      ${salePanel(ctx, show)}
+      <div class="show-details">
+        <section class="panel">
+          <h2 class="panel__title">${t.sectorsTitle}</h2>
+          ${sectorsTable(ctx, show)}
+          <p class="muted small">${t.limitPerFan(show.maxTicketsPerUser)} ${t.availabilityNote}</p>
+        </section>
+        ${
+          show.band.description
+            ? html`<section class="panel">
+                <h2 class="panel__title">${t.aboutBand}</h2>
+                <p class="about">${show.band.description}</p>
+              </section>`
+            : ""
+        }
+        <section class="panel">
+          <h2 class="panel__title">${t.howTitle}</h2>
+          <ol class="steps">
+            <li>${t.howQueue}</li>
+            <li>${t.howHold(holdMinutes)}</li>
+            <li>${t.howPay}</li>
+          </ol>
+        </section>
+      </div>
+    </div>`;
+}
+
+export function showPageDescription(ctx: PageContext, show: ShowView): string {
+  const when = formatShowDate(show.startsAt, ctx.lang);
+  return `${show.band.name}${show.festival ? ` · ${show.festival}` : ""} · ${when} · ${show.address}`;
+}
