@@ -1,0 +1,30 @@
+/** Same-origin JSON calls; the session cookie authenticates. Errors keep the contract's code. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiFailure";
+  }
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? { accept: "application/json" } : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiFailure(0, "NETWORK", "network unreachable");
+  }
+  const json = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
+  if (!res.ok) {
+    throw new ApiFailure(res.status, json?.error?.code ?? "INTERNAL", json?.error?.message ?? res.statusText);
+  }
+  return json as T;
+}

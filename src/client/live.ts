@@ -1,0 +1,160 @@
+/**
+ * The fan's live state for one show: the WebSocket of `GET /:showId/ingresso/ws`, reconnected with
+ * backoff, and polling of `GET /:showId/ingresso` whenever the socket is down. Every message is the
+ * fan's whole State, so whichever path delivers it, the page just renders the latest one.
+ */
+import { PING, PONG, type ServerMessage, STATE_REQUEST } from "../messages";
+import type { FanState } from "../show/types";
+import { ApiFailure, api } from "./api";
+import { backoffDelay } from "./backoff";
+
+export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "polling";
+
+export interface LiveHandlers {
+  onState(state: FanState, serverTime?: string): void;
+  onStatus(status: ConnectionStatus): void;
+  /** The session is gone (signed out elsewhere, or expired). */
+  onUnauthorized(): void;
+}
+
+const PING_EVERY_MS = 20_000;
+/** No message and no pong for this long: the socket is dead even if no close event came. */
+const SILENCE_LIMIT_MS = 45_000;
+export const POLL_EVERY_MS = 4_000;
+
+export class LiveConnection {
+  private ws: WebSocket | undefined;
+  private attempt = 0;
+  private lastHeard = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private pollTimer: ReturnType<typeof setInterval> | undefined;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly showId: string,
+    private readonly handlers: LiveHandlers,
+  ) {}
+
+  start(): void {
+    this.handlers.onStatus("connecting");
+    this.connect();
+    document.addEventListener("visibilitychange", this.onVisible);
+    window.addEventListener("online", this.reconnectNow);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    document.removeEventListener("visibilitychange", this.onVisible);
+    window.removeEventListener("online", this.reconnectNow);
+    clearTimeout(this.reconnectTimer);
+    this.stopPolling();
+    if (this.ws) this.drop(this.ws, false);
+  }
+
+  /** Ask the server for the current state now (after the tab comes back, say). */
+  refresh(): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(STATE_REQUEST);
+    else void this.poll();
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const ws = new WebSocket(`${scheme}://${location.host}/${encodeURIComponent(this.showId)}/ingresso/ws`);
+    this.ws = ws;
+    ws.addEventListener("open", () => {
+      this.attempt = 0;
+      this.lastHeard = Date.now();
+      this.stopPolling();
+      this.handlers.onStatus("live");
+      this.pingTimer = setInterval(() => this.keepAlive(ws), PING_EVERY_MS);
+    });
+    ws.addEventListener("message", (event) => {
+      this.lastHeard = Date.now();
+      if (typeof event.data !== "string" || event.data === PONG) return;
+      let message: ServerMessage;
+      try {
+        message = JSON.parse(event.data) as ServerMessage;
+      } catch {
+        return;
+      }
+      if (message.type !== "state") return;
+      const { type: _type, serverTime, ...state } = message;
+      this.handlers.onState(state, serverTime);
+    });
+    ws.addEventListener("close", () => {
+      if (this.ws === ws) this.down();
+    });
+  }
+
+  private keepAlive(ws: WebSocket): void {
+    if (Date.now() - this.lastHeard > SILENCE_LIMIT_MS) {
+      this.drop(ws, true);
+      return;
+    }
+    if (ws.readyState === WebSocket.OPEN) ws.send(PING);
+  }
+
+  /** Forget a socket (its late events are ignored); `reconnect` when it died rather than we stopped. */
+  private drop(ws: WebSocket, reconnect: boolean): void {
+    if (this.ws === ws) this.ws = undefined;
+    clearInterval(this.pingTimer);
+    try {
+      ws.close(1000);
+    } catch {
+      // already closing
+    }
+    if (reconnect) this.down();
+  }
+
+  /** The socket is down: poll meanwhile, and try again after a growing delay. */
+  private down(): void {
+    this.ws = undefined;
+    clearInterval(this.pingTimer);
+    if (this.stopped) return;
+    this.handlers.onStatus("reconnecting");
+    this.startPolling();
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => this.connect(), backoffDelay(this.attempt++));
+  }
+
+  private readonly reconnectNow = () => {
+    if (this.stopped || this.ws) return;
+    clearTimeout(this.reconnectTimer);
+    this.attempt = 0;
+    this.connect();
+  };
+
+  private readonly onVisible = () => {
+    if (document.visibilityState !== "visible") return;
+    if (this.ws) this.refresh();
+    else this.reconnectNow();
+  };
+
+  private startPolling(): void {
+    if (this.pollTimer !== undefined) return;
+    void this.poll();
+    this.pollTimer = setInterval(() => void this.poll(), POLL_EVERY_MS);
+  }
+
+  private stopPolling(): void {
+    clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const state = await api<FanState>("GET", `/${encodeURIComponent(this.showId)}/ingresso`);
+      if (this.stopped) return;
+      if (this.ws?.readyState !== WebSocket.OPEN) this.handlers.onStatus("polling");
+      this.handlers.onState(state);
+    } catch (err) {
+      if (err instanceof ApiFailure && err.status === 401) {
+        this.stop();
+        this.handlers.onUnauthorized();
+      }
+      // Otherwise the next poll or the socket will bring the state.
+    }
+  }
+}

@@ -1,0 +1,131 @@
+/** Choose a ticket class (sector and inteira/meia) and join its queue. */
+import { formatMoney, formatShowDate } from "../../page/format";
+import type { FanState } from "../../show/types";
+import { h } from "../dom";
+import type { SaleContext } from "./context";
+import { errorBox, errorText } from "./ui";
+
+export function chooseForm(ctx: SaleContext, state: FanState): HTMLElement {
+  const { t } = ctx;
+  const show = ctx.show();
+  const booked = state.booked.length;
+  const limit = h("p", { class: "hint" }, t.limitNote(show.maxTicketsPerUser, booked));
+  if (booked >= show.maxTicketsPerUser) {
+    return h("div", { class: "choose" }, h("p", { class: "notice notice--info" }, t.limitReached), limit);
+  }
+  if (Date.parse(show.salesOpenAt) > ctx.clock.now()) {
+    return h(
+      "div",
+      { class: "choose" },
+      h("p", { class: "notice notice--info" }, t.salesNotOpen(formatShowDate(show.salesOpenAt, ctx.lang))),
+    );
+  }
+
+  const firstWithTickets = show.sectors.find((s) => s.available.full + s.available.meia > 0) ?? show.sectors[0];
+  const preferred = state.sector ?? firstWithTickets?.name;
+  const uid = Math.random().toString(36).slice(2, 8);
+  const sectorOptions = show.sectors.map((s) => {
+    const left = s.available.full + s.available.meia;
+    return h(
+      "label",
+      { class: "option" },
+      h("input", {
+        class: "option__input",
+        type: "radio",
+        name: `sector-${uid}`,
+        value: s.name,
+        checked: s.name === preferred,
+      }),
+      h(
+        "span",
+        { class: "option__body" },
+        h("span", { class: "option__name" }, s.name),
+        h(
+          "span",
+          { class: `option__avail ${left === 0 ? "avail--none" : ""}`, "data-avail": `${show.id}|${s.name}|all` },
+          t.available(left),
+        ),
+      ),
+      h("span", { class: "option__price" }, formatMoney(s.priceCents)),
+    );
+  });
+  const typePrice = { full: h("span", { class: "option__price" }), meia: h("span", { class: "option__price" }) };
+  const typeAvail = { full: h("span", { class: "option__avail" }), meia: h("span", { class: "option__avail" }) };
+  const typeOption = (meia: boolean) =>
+    h(
+      "label",
+      { class: "option" },
+      h("input", {
+        class: "option__input",
+        type: "radio",
+        name: `meia-${uid}`,
+        value: meia ? "1" : "0",
+        checked: (state.meia ?? false) === meia,
+      }),
+      h(
+        "span",
+        { class: "option__body" },
+        h("span", { class: "option__name" }, meia ? t.meiaPrice : t.fullPrice),
+        meia ? typeAvail.meia : typeAvail.full,
+      ),
+      meia ? typePrice.meia : typePrice.full,
+    );
+
+  const form = h(
+    "form",
+    { class: "choose form", novalidate: true },
+    h("fieldset", { class: "options" }, h("legend", { class: "options__legend" }, t.sectorLegend), sectorOptions),
+    h(
+      "fieldset",
+      { class: "options" },
+      h("legend", { class: "options__legend" }, t.typeLegend),
+      typeOption(false),
+      typeOption(true),
+      h("p", { class: "hint hint--meia" }, t.meiaNote),
+    ),
+    limit,
+  );
+  const error = errorBox();
+  const submit = h("button", { class: "btn btn--primary btn--block btn--big", type: "submit" }, t.joinQueue);
+  form.append(error.el, submit, h("p", { class: "hint hint--center" }, t.joinHint));
+
+  const selected = () => {
+    const data = new FormData(form);
+    const sector = String(data.get(`sector-${uid}`) ?? "");
+    return { sector, meia: data.get(`meia-${uid}`) === "1" };
+  };
+  // Prices and availability of inteira/meia follow the chosen sector.
+  const syncType = () => {
+    const s = ctx.show().sectors.find((x) => x.name === selected().sector);
+    if (!s) return;
+    typePrice.full.textContent = formatMoney(s.priceCents);
+    typePrice.meia.textContent = formatMoney(s.meiaPriceCents);
+    typeAvail.full.textContent = t.available(s.available.full);
+    typeAvail.meia.textContent = t.available(s.available.meia);
+    typeAvail.full.classList.toggle("avail--none", s.available.full === 0);
+    typeAvail.meia.classList.toggle("avail--none", s.available.meia === 0);
+    // The live availability watch keeps these current from now on.
+    typeAvail.full.dataset.avail = `${ctx.showId}|${s.name}|full`;
+    typeAvail.meia.dataset.avail = `${ctx.showId}|${s.name}|meia`;
+  };
+  form.addEventListener("change", syncType);
+  syncType();
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (submit.disabled) return;
+    error.clear();
+    submit.disabled = true;
+    submit.setAttribute("aria-busy", "true");
+    submit.textContent = t.joining;
+    try {
+      await ctx.request(selected());
+    } catch (err) {
+      error.show(errorText(t, err, formatShowDate(ctx.show().salesOpenAt, ctx.lang)));
+      submit.disabled = false;
+      submit.removeAttribute("aria-busy");
+      submit.textContent = t.joinQueue;
+    }
+  });
+  return form;
+}
