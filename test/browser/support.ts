@@ -1,0 +1,122 @@
+/**
+ * The browser layer's tools: Debian's Chromium through playwright-core (never a downloaded
+ * browser), one context per fan, a guard that fails a test on any console error or CSP violation,
+ * and screenshots of each screen at desktop and phone size under `screenshots/`.
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { Api } from "../support/client.ts";
+
+export const DESKTOP = { width: 1280, height: 860 };
+export const PHONE = { width: 390, height: 844 };
+const SCREENSHOTS = path.resolve(import.meta.dirname, "../../screenshots");
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+export interface FanPage {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors, uncaught exceptions and CSP violations seen so far: must stay empty. */
+  problems: string[];
+}
+
+export async function openFan(
+  browser: Browser,
+  baseURL: string,
+  opts: { locale?: string; viewport?: { width: number; height: number } } = {},
+): Promise<FanPage> {
+  const locale = opts.locale ?? "pt-BR";
+  const context = await browser.newContext({
+    baseURL,
+    locale,
+    viewport: opts.viewport ?? DESKTOP,
+    extraHTTPHeaders: { "accept-language": locale },
+  });
+  const problems: string[] = [];
+  // Reported by the page itself, so a violation is caught even where Chromium logs it quietly.
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`);
+    });
+  });
+  const page = await context.newPage();
+  page.on("console", (m) => {
+    if (m.type() === "error" || /content security policy/i.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  return { context, page, problems };
+}
+
+/** A screenshot of the page as it is, at desktop size and at phone size. */
+export async function shoot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.evaluate(() => document.fonts.ready);
+  const before = page.viewportSize() ?? DESKTOP;
+  await page.setViewportSize(DESKTOP);
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-desktop.png`), fullPage: true });
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
+  await page.setViewportSize(before);
+}
+
+export async function signInOnPage(page: Page, name: string): Promise<void> {
+  await page.getByLabel(/^\s*(Nome|Name)\s*$/).fill(name);
+  await page
+    .getByLabel(/^\s*(E-mail|Email)\s*$/)
+    .fill(`${name.toLowerCase().replaceAll(" ", ".")}.${crypto.randomUUID().slice(0, 8)}@example.com`);
+  await page.getByRole("button", { name: /^(Continuar|Continue)$/ }).click();
+}
+
+/** A show of its own for one test, with names a fan would see on sale day. */
+export async function createShow(
+  api: Api,
+  spec: {
+    band: string;
+    festival: string;
+    sectors: { name: string; capacity: number; priceCents: number; meiaShare?: number }[];
+    holdSeconds?: number;
+  },
+): Promise<{ id: string }> {
+  const band = await api.call("POST", "/api/admin/bands", {
+    admin: true,
+    body: { name: spec.band, genre: "Samba-rock", description: "Groove paulistano, metais e coro de arquibancada." },
+  });
+  if (band.status !== 201) throw new Error(`band ${band.status} ${JSON.stringify(band.json)}`);
+  const show = await api.call("POST", "/api/admin/shows", {
+    admin: true,
+    body: {
+      bandId: band.json.band.id,
+      festival: spec.festival,
+      address: "Audio, Av. Francisco Matarazzo, 694 - São Paulo, SP",
+      startsAt: "2027-03-20T23:00:00Z",
+      holdSeconds: spec.holdSeconds ?? 300,
+      maxTicketsPerUser: 2,
+      sectors: spec.sectors,
+    },
+  });
+  if (show.status !== 201) throw new Error(`show ${show.status} ${JSON.stringify(show.json)}`);
+  return show.json.show;
+}
+
+/** The countdown's `mm:ss` as seconds. */
+export function seconds(mmss: string | null): number {
+  const match = /^(\d\d):(\d\d)$/.exec((mmss ?? "").trim());
+  if (!match) throw new Error(`not a countdown: ${mmss}`);
+  return Number(match[1]) * 60 + Number(match[2]);
+}
+
+export { Api };
