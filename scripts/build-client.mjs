@@ -1,16 +1,21 @@
 // Builds the fans' page: the client bundle (src/client → public/app.js) and the self-hosted font.
 // Run by `npm run build`, `npm start`, `npm run test:browser` and before `wrangler deploy`.
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
 const root = path.resolve(import.meta.dirname, "..");
 const outfile = path.join(root, "public/app.js");
+const chunks = path.join(root, "public/chunks");
+rmSync(chunks, { recursive: true, force: true });
 
 await build({
-  entryPoints: [path.join(root, "src/client/main.ts")],
-  outfile,
+  entryPoints: { app: path.join(root, "src/client/main.ts") },
+  outdir: path.join(root, "public"),
+  // Code loaded on demand (the QR encoder, once there is a ticket) goes to public/chunks/.
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   bundle: true,
   format: "esm",
   minify: true,
@@ -32,6 +37,10 @@ copyFileSync(
   path.join(fontDir, "LICENSE-inter.txt"),
 );
 
-const bytes = readFileSync(outfile);
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-console.log(`public/app.js: ${kb(bytes.length)} minified, ${kb(gzipSync(bytes).length)} gzipped`);
+const report = (file) => {
+  const bytes = readFileSync(file);
+  console.log(`${path.relative(root, file)}: ${kb(bytes.length)} minified, ${kb(gzipSync(bytes).length)} gzipped`);
+};
+report(outfile);
+for (const name of readdirSync(chunks).filter((f) => f.endsWith(".js"))) report(path.join(chunks, name));

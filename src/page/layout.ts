@@ -28,7 +28,7 @@ const brandMark = html`<svg class="brand__mark" viewBox="0 0 32 32" aria-hidden=
   <path d="M16 11.5V3.5M12.1 18.25 5.2 22.25M19.9 18.25l6.9 4" stroke="currentColor" stroke-width="3.2" stroke-linecap="round" />
 </svg>`;
 
-function header(ctx: PageContext) {
+function header(ctx: PageContext, page: PageOptions["page"]) {
   const { t, fan } = ctx;
   const otherLang: Lang = ctx.lang === "en" ? "pt-BR" : "en";
   const session = fan
@@ -36,7 +36,9 @@ function header(ctx: PageContext) {
         <form class="topnav__form" method="post" action="/sair">
           <button class="linkbtn" type="submit">${t.signOut}</button>
         </form>`
-    : html`<a class="btn btn--small btn--light" href="/entrar?voltar=${encodeURIComponent(ctx.here)}">${t.signIn}</a>`;
+    : page === "sign-in"
+      ? ""
+      : html`<a class="btn btn--small btn--light" href="/entrar?voltar=${encodeURIComponent(ctx.here)}">${t.signIn}</a>`;
   return html`<header class="topbar">
     <div class="wrap topbar__inner">
       <a class="brand" href="/">${brandMark}<span class="brand__name">catraca</span></a>
@@ -66,7 +68,7 @@ export function layout(ctx: PageContext, options: PageOptions, body: Html) {
   </head>
   <body data-page="${options.page}" data-signed-in="${ctx.fan ? "1" : "0"}">
     <a class="skip" href="#main">${t.skipToContent}</a>
-    ${header(ctx)}
+    ${header(ctx, options.page)}
     <main id="main" class="wrap main" tabindex="-1">${body}</main>
     <footer class="footer">
       <div class="wrap footer__inner">

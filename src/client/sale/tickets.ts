@@ -4,7 +4,6 @@ import type { FanState, TicketView } from "../../show/types";
 import { api } from "../api";
 import { h } from "../dom";
 import { icon } from "../icons";
-import { qrSvg } from "../qr";
 import type { SaleContext, Screen } from "./context";
 import { heading } from "./ui";
 
@@ -53,8 +52,9 @@ function ticketCard(ctx: SaleContext, ticket: TicketView): HTMLElement {
     ),
     stub,
   );
-  ticketDetails(ticket.id).then(
-    (d) => {
+  // The QR encoder is the biggest module of the page: loaded only once there is a ticket to show.
+  Promise.all([ticketDetails(ticket.id), import("../qr")]).then(
+    ([d, { qrSvg }]) => {
       holder.textContent = d.holder.name;
       stub.replaceChildren(
         qrSvg(d.code, t.qrAlt(ticket.sector)),
