@@ -5,7 +5,17 @@
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
-import { Api, createShow, type FanPage, launchChromium, openFan, seconds, shoot, signInOnPage } from "./support.ts";
+import {
+  Api,
+  createShow,
+  type FanPage,
+  launchChromium,
+  openFan,
+  seconds,
+  shoot,
+  shootPrint,
+  signInOnPage,
+} from "./support.ts";
 
 let server: DevServer;
 let api: Api;
@@ -124,6 +134,7 @@ describe("the fans' page", () => {
     expect(await qr.locator("path").getAttribute("d")).toMatch(/^M\d+ \d+h1v1h-1z/);
     expect(await b.page.locator(".ticket").textContent()).toContain("Bruno Lima");
     await shoot(b.page, "08-ticket");
+    await shootPrint(b.page, "08-ticket");
 
     // The code in the QR is signed, and the organizer's door check accepts it.
     const ticketId = await b.page.locator(".ticket").getAttribute("data-ticket-id");

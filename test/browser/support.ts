@@ -73,6 +73,14 @@ export async function shoot(page: Page, name: string): Promise<void> {
   await page.setViewportSize(before);
 }
 
+/** The page as printed (the ticket page prints the tickets only). */
+export async function shootPrint(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.emulateMedia({ media: "print" });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-print.png`), fullPage: true });
+  await page.emulateMedia({ media: "screen" });
+}
+
 export async function signInOnPage(page: Page, name: string): Promise<void> {
   await page.getByLabel(/^\s*(Nome|Name)\s*$/).fill(name);
   await page
