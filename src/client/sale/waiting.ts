@@ -27,6 +27,9 @@ function sampleStore(showId: string, state: FanState) {
         // Private mode or full storage: the estimate just starts over after a reload.
       }
     },
+    clear() {
+      sessionStorage.removeItem(key);
+    },
   };
 }
 
@@ -98,5 +101,13 @@ export function waitingScreen(ctx: SaleContext, initial: FanState): Screen {
   );
   update(initial);
   const timer = setInterval(renderEstimate, ESTIMATE_REFRESH_MS);
-  return { el, update, destroy: () => clearInterval(timer) };
+  return {
+    el,
+    update,
+    destroy: () => {
+      clearInterval(timer);
+      // The fan left this queue (admitted, gave up, sold out): a later queue is paced afresh.
+      store.clear();
+    },
+  };
 }
