@@ -38,5 +38,9 @@ step("Applying D1 migrations (local)", [wrangler, "d1", "migrations", "apply", "
 step("Loading demo data (local)", [wrangler, "d1", "execute", "DB", "--local", "--file", "scripts/demo-data.sql"], {
   CI: "true",
 });
-console.log("\n▶ Starting wrangler dev on http://localhost:8787 (admin token: see .dev.vars)\n");
-step("wrangler dev", [wrangler, "dev", "--port", "8787", ...process.argv.slice(2)]);
+// `npm start -- --port 9000` (or any other wrangler dev option) passes through; 8787 is the default.
+const extra = process.argv.slice(2);
+const portArg = extra.findIndex((a) => a === "--port" || a.startsWith("--port="));
+const port = portArg < 0 ? "8787" : extra[portArg].includes("=") ? extra[portArg].split("=")[1] : extra[portArg + 1];
+console.log(`\n▶ Starting wrangler dev on http://localhost:${port} (admin token: see .dev.vars)\n`);
+step("wrangler dev", [wrangler, "dev", ...(portArg < 0 ? ["--port", port] : []), ...extra]);

@@ -2,19 +2,17 @@
  * Live availability on the shows list and a show's page: every `[data-avail="showId|sector|kind"]`
  * is refreshed from the catalogue while the tab is visible, and listeners get the fresh shows.
  */
-import type { ShowView } from "../db/views";
+import { type AvailabilityKind, classAvailability, type ShowView } from "../db/views";
 import type { Messages } from "../page/i18n";
 import { api } from "./api";
 
 const REFRESH_MS = 15_000;
 
-function countFor(shows: ShowView[], key: string): number | undefined {
+function countFor(shows: ShowView[], key: string) {
   const [showId, sector, kind] = key.split("|");
   const s = shows.find((x) => x.id === showId)?.sectors.find((x) => x.name === sector);
-  if (!s) return undefined;
-  if (kind === "full") return s.available.full;
-  if (kind === "meia") return s.available.meia;
-  return s.available.full + s.available.meia;
+  if (!s || (kind !== "full" && kind !== "meia" && kind !== "all")) return undefined;
+  return classAvailability(s, kind satisfies AvailabilityKind);
 }
 
 export class AvailabilityWatch {
@@ -53,8 +51,8 @@ export class AvailabilityWatch {
     for (const el of document.querySelectorAll<HTMLElement>("[data-avail]")) {
       const n = countFor(shows, el.dataset.avail ?? "");
       if (n === undefined) continue;
-      el.textContent = this.t.available(n);
-      el.classList.toggle("avail--none", n === 0);
+      el.textContent = this.t.available(n.free, n.held);
+      el.classList.toggle("avail--none", n.free === 0);
     }
     for (const listener of this.listeners) listener(shows);
     return shows;

@@ -148,6 +148,10 @@ function showView(show: ShowRow, band: BandRow, showSectors: SectorRow[], counts
         full: countOf(counts, show.id, s.name, false, "AVAILABLE"),
         meia: countOf(counts, show.id, s.name, true, "AVAILABLE"),
       },
+      inProgress: {
+        full: countOf(counts, show.id, s.name, false, "IN_PROGRESS"),
+        meia: countOf(counts, show.id, s.name, true, "IN_PROGRESS"),
+      },
     })),
   };
 }

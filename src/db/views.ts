@@ -9,6 +9,19 @@ export type BandView = Pick<BandRow, "id" | "name" | "genre" | "description">;
 export interface SectorView extends Pick<SectorRow, "name" | "priceCents" | "meiaPriceCents" | "capacity"> {
   /** AVAILABLE tickets only. */
   available: { full: number; meia: number };
+  /** Tickets held by fans who are paying: not free now, but they come back if the hold ends. */
+  inProgress: { full: number; meia: number };
+}
+
+export type AvailabilityKind = "full" | "meia" | "all";
+
+/**
+ * Free and held tickets of one class (or of the whole sector). A class with none free but some held
+ * is not sold out: fans can still join its queue.
+ */
+export function classAvailability(s: SectorView, kind: AvailabilityKind): { free: number; held: number } {
+  const pick = (c: { full: number; meia: number }) => (kind === "all" ? c.full + c.meia : c[kind]);
+  return { free: pick(s.available), held: pick(s.inProgress) };
 }
 
 export interface ShowView extends Pick<ShowRow, "id" | "festival" | "address" | "holdSeconds" | "maxTicketsPerUser"> {

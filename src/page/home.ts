@@ -1,6 +1,6 @@
 /** `/`: the shows on sale, each with its sectors, prices and live availability. */
 import { html } from "hono/html";
-import type { ShowView } from "../db/views";
+import { type AvailabilityKind, classAvailability, type SectorView, type ShowView } from "../db/views";
 import { calendarParts, cityOf, formatMoney, formatShortDate, formatShowDate } from "./format";
 import type { Html, PageContext } from "./layout";
 
@@ -18,24 +18,26 @@ export function calendar(ctx: PageContext, iso: string) {
   </time>`;
 }
 
-/** The show's sale badge: upcoming, on sale, or sold out for now (held tickets may come back). */
+/** The show's sale badge: upcoming, on sale (free or held tickets: the queue is open), or sold out. */
 export function saleBadge(ctx: PageContext, show: ShowView, now: number) {
   const { t } = ctx;
   if (Date.parse(show.salesOpenAt) > now) {
     return html`<span class="badge badge--soon">${t.salesOpenOn(formatShortDate(show.salesOpenAt, ctx.lang))}</span>`;
   }
-  const left = show.sectors.reduce((n, s) => n + s.available.full + s.available.meia, 0);
-  return left > 0
+  const open = show.sectors.some((s) => {
+    const { free, held } = classAvailability(s, "all");
+    return free + held > 0;
+  });
+  return open
     ? html`<span class="badge badge--onsale">${t.onSale}</span>`
-    : html`<span class="badge badge--soldout">${t.soldOutForNow}</span>`;
+    : html`<span class="badge badge--soldout">${t.soldOut}</span>`;
 }
 
-export type AvailabilityKind = "full" | "meia" | "all";
-
 /** An element the client keeps current from `GET /api/shows` (`data-avail="showId|sector|kind"`). */
-export function availability(ctx: PageContext, showId: string, sector: string, kind: AvailabilityKind, n: number) {
-  return html`<span class="avail ${n === 0 ? "avail--none" : ""}" data-avail="${showId}|${sector}|${kind}"
-    >${ctx.t.available(n)}</span
+export function availability(ctx: PageContext, showId: string, s: SectorView, kind: AvailabilityKind) {
+  const { free, held } = classAvailability(s, kind);
+  return html`<span class="avail ${free === 0 ? "avail--none" : ""}" data-avail="${showId}|${s.name}|${kind}"
+    >${ctx.t.available(free, held)}</span
   >`;
 }
 
@@ -67,7 +69,7 @@ function showCard(ctx: PageContext, show: ShowView, now: number) {
                 <span class="mini-sectors__price">${formatMoney(s.priceCents)}</span>
                 <span class="mini-sectors__meia">${t.meiaShort} ${formatMoney(s.meiaPriceCents)}</span>
               </td>
-              <td class="num">${availability(ctx, show.id, s.name, "all", s.available.full + s.available.meia)}</td>
+              <td class="num">${availability(ctx, show.id, s, "all")}</td>
             </tr>`,
           )}
         </tbody>

@@ -57,7 +57,6 @@ const ptBR = {
   onSale: "À venda",
   salesOpenOn: (date: string) => `Vendas a partir de ${date}`,
   soldOut: "Esgotado",
-  soldOutForNow: "Esgotado no momento",
   seeTickets: "Ver ingressos",
 
   allShows: "Todos os shows",
@@ -70,8 +69,13 @@ const ptBR = {
   meiaPrice: "Meia-entrada",
   meiaShort: "meia",
   availableNow: "Disponíveis agora",
-  available: (n: number) =>
-    n === 0 ? "nenhum livre agora" : plural(ptPlural, n, `${n} disponível`, `${n} disponíveis`),
+  /** Free tickets now; with none free, held ones mean the queue is still worth joining. */
+  available: (n: number, held = 0) =>
+    n > 0
+      ? plural(ptPlural, n, `${n} disponível`, `${n} disponíveis`)
+      : held > 0
+        ? "todos reservados: entre na fila"
+        : "esgotado",
   availabilityNote: "Ingressos reservados para quem está pagando voltam a ficar disponíveis se a pessoa desistir.",
   howTitle: "Como funciona a fila",
   howQueue: "Você entra na fila do setor escolhido, e a ordem de chegada é sempre respeitada.",
@@ -221,7 +225,6 @@ const en: Messages = {
   onSale: "On sale",
   salesOpenOn: (date) => `On sale from ${date}`,
   soldOut: "Sold out",
-  soldOutForNow: "Sold out for now",
   seeTickets: "See tickets",
 
   allShows: "All shows",
@@ -234,7 +237,7 @@ const en: Messages = {
   meiaPrice: "Half price (meia)",
   meiaShort: "half",
   availableNow: "Available now",
-  available: (n) => (n === 0 ? "none free right now" : `${n} available`),
+  available: (n, held = 0) => (n > 0 ? `${n} available` : held > 0 ? "all held: join the queue" : "sold out"),
   availabilityNote: "Tickets held for fans who are paying become available again if they give up.",
   howTitle: "How the queue works",
   howQueue: "You join the queue of the sector you choose, and the order of arrival is always kept.",

@@ -39,11 +39,11 @@ function sectorsTable(ctx: PageContext, show: ShowView) {
           <th scope="row">${s.name}</th>
           <td class="num">
             <span class="sectors__price">${formatMoney(s.priceCents)}</span>
-            ${availability(ctx, show.id, s.name, "full", s.available.full)}
+            ${availability(ctx, show.id, s, "full")}
           </td>
           <td class="num">
             <span class="sectors__price">${formatMoney(s.meiaPriceCents)}</span>
-            ${availability(ctx, show.id, s.name, "meia", s.available.meia)}
+            ${availability(ctx, show.id, s, "meia")}
           </td>
         </tr>`,
       )}

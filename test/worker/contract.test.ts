@@ -88,8 +88,22 @@ describe("organizers", () => {
       ],
     });
     expect(show.sectors).toEqual([
-      { name: "Pista", priceCents: 10001, meiaPriceCents: 5000, capacity: 5, available: { full: 2, meia: 3 } },
-      { name: "Camarote", priceCents: 30000, meiaPriceCents: 15000, capacity: 3, available: { full: 2, meia: 1 } },
+      {
+        name: "Pista",
+        priceCents: 10001,
+        meiaPriceCents: 5000,
+        capacity: 5,
+        available: { full: 2, meia: 3 },
+        inProgress: { full: 0, meia: 0 },
+      },
+      {
+        name: "Camarote",
+        priceCents: 30000,
+        meiaPriceCents: 15000,
+        capacity: 3,
+        available: { full: 2, meia: 1 },
+        inProgress: { full: 0, meia: 0 },
+      },
     ]);
     const rows = await ticketRows(show.id);
     expect(rows).toHaveLength(8);
@@ -192,14 +206,16 @@ describe("organizers", () => {
 });
 
 describe("catalogue", () => {
-  it("lists shows with band and live availability, which drops when a fan holds a ticket", async () => {
+  it("lists shows with band and live availability: a held ticket moves from available to inProgress", async () => {
     const show = await createShow({ sectors: [{ name: "Pista", capacity: 3, priceCents: 1000, meiaShare: 0 }] });
     const one = await call("GET", `/api/shows/${show.id}`);
     expect(one.status).toBe(200);
     expect(one.json.show).toMatchObject({ id: show.id, band: { genre: "MPB" }, festival: "Festival de Teste" });
     expect(one.json.show.sectors[0].available).toEqual({ full: 3, meia: 0 });
     await requestTicket(show.id, await signIn());
-    expect((await call("GET", `/api/shows/${show.id}`)).json.show.sectors[0].available).toEqual({ full: 2, meia: 0 });
+    const after = (await call("GET", `/api/shows/${show.id}`)).json.show.sectors[0];
+    expect(after.available).toEqual({ full: 2, meia: 0 });
+    expect(after.inProgress).toEqual({ full: 1, meia: 0 });
     const list = await call("GET", "/api/shows");
     expect(list.json.shows.find((s: { id: string }) => s.id === show.id)).toBeDefined();
     expectError(await call("GET", "/api/shows/show_nope"), 404, "SHOW_NOT_FOUND");

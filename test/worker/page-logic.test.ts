@@ -25,6 +25,14 @@ describe("language", () => {
     expect(messages("en").ahead(1)).toBe("1 person ahead of you");
     expect(messages("en").available(2)).toBe("2 available");
   });
+
+  it("tells a class with every ticket held (join the queue) from a sold-out one", () => {
+    expect(messages("pt-BR").available(1, 3)).toBe("1 disponível");
+    expect(messages("pt-BR").available(0, 3)).toBe("todos reservados: entre na fila");
+    expect(messages("pt-BR").available(0, 0)).toBe("esgotado");
+    expect(messages("en").available(0, 1)).toBe("all held: join the queue");
+    expect(messages("en").available(0, 0)).toBe("sold out");
+  });
 });
 
 describe("money and dates", () => {

@@ -1,4 +1,5 @@
 /** Choose a ticket class (sector and inteira/meia) and join its queue. */
+import { classAvailability } from "../../db/views";
 import { formatMoney, formatShowDate } from "../../page/format";
 import type { FanState } from "../../show/types";
 import { h } from "../dom";
@@ -21,11 +22,12 @@ export function chooseForm(ctx: SaleContext, state: FanState): HTMLElement {
     );
   }
 
-  const firstWithTickets = show.sectors.find((s) => s.available.full + s.available.meia > 0) ?? show.sectors[0];
+  const open = (n: { free: number; held: number }) => n.free + n.held > 0;
+  const firstWithTickets = show.sectors.find((s) => open(classAvailability(s, "all"))) ?? show.sectors[0];
   const preferred = state.sector ?? firstWithTickets?.name;
   const uid = Math.random().toString(36).slice(2, 8);
   const sectorOptions = show.sectors.map((s) => {
-    const left = s.available.full + s.available.meia;
+    const left = classAvailability(s, "all");
     return h(
       "label",
       { class: "option" },
@@ -42,8 +44,8 @@ export function chooseForm(ctx: SaleContext, state: FanState): HTMLElement {
         h("span", { class: "option__name" }, s.name),
         h(
           "span",
-          { class: `option__avail ${left === 0 ? "avail--none" : ""}`, "data-avail": `${show.id}|${s.name}|all` },
-          t.available(left),
+          { class: `option__avail ${left.free === 0 ? "avail--none" : ""}`, "data-avail": `${show.id}|${s.name}|all` },
+          t.available(left.free, left.held),
         ),
       ),
       h("span", { class: "option__price" }, formatMoney(s.priceCents)),
@@ -100,10 +102,11 @@ export function chooseForm(ctx: SaleContext, state: FanState): HTMLElement {
     if (!s) return;
     typePrice.full.textContent = formatMoney(s.priceCents);
     typePrice.meia.textContent = formatMoney(s.meiaPriceCents);
-    typeAvail.full.textContent = t.available(s.available.full);
-    typeAvail.meia.textContent = t.available(s.available.meia);
-    typeAvail.full.classList.toggle("avail--none", s.available.full === 0);
-    typeAvail.meia.classList.toggle("avail--none", s.available.meia === 0);
+    for (const kind of ["full", "meia"] as const) {
+      const n = classAvailability(s, kind);
+      typeAvail[kind].textContent = t.available(n.free, n.held);
+      typeAvail[kind].classList.toggle("avail--none", n.free === 0);
+    }
     // The live availability watch keeps these current from now on.
     typeAvail.full.dataset.avail = `${ctx.showId}|${s.name}|full`;
     typeAvail.meia.dataset.avail = `${ctx.showId}|${s.name}|meia`;

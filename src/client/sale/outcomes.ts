@@ -1,4 +1,5 @@
 /** How a request ended without a ticket: sold out, hold expired, cancelled. Each offers the next step. */
+import { classAvailability } from "../../db/views";
 import { formatMoney } from "../../page/format";
 import type { FanState, TicketClass } from "../../show/types";
 import { h } from "../dom";
@@ -6,7 +7,7 @@ import { chooseForm } from "./choose";
 import type { SaleContext, Screen } from "./context";
 import { actionButton, errorBox, errorText, heading } from "./ui";
 
-/** Classes that still have tickets free, in the show's order, for the sold-out screen. */
+/** Classes not sold out (tickets free, or held and maybe coming back), in the show's order. */
 function otherClasses(ctx: SaleContext, except: TicketClass) {
   return ctx.show().sectors.flatMap((s) =>
     [false, true]
@@ -14,9 +15,9 @@ function otherClasses(ctx: SaleContext, except: TicketClass) {
         sector: s.name,
         meia,
         priceCents: meia ? s.meiaPriceCents : s.priceCents,
-        left: meia ? s.available.meia : s.available.full,
+        ...classAvailability(s, meia ? "meia" : "full"),
       }))
-      .filter((c) => c.left > 0 && !(c.sector === except.sector && c.meia === except.meia)),
+      .filter((c) => c.free + c.held > 0 && !(c.sector === except.sector && c.meia === except.meia)),
   );
 }
 
@@ -45,7 +46,11 @@ export function soldOutScreen(ctx: SaleContext, state: FanState): Screen {
                   "span",
                   { class: "alternative__text" },
                   h("strong", {}, t.classLabel(c.sector, c.meia)),
-                  h("span", { class: "alternative__meta" }, `${formatMoney(c.priceCents)} · ${t.available(c.left)}`),
+                  h(
+                    "span",
+                    { class: "alternative__meta" },
+                    `${formatMoney(c.priceCents)} · ${t.available(c.free, c.held)}`,
+                  ),
                 ),
                 actionButton(
                   t.joinQueue,
