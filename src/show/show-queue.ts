@@ -34,7 +34,8 @@ export type HoldCheck =
  */
 export class ShowQueue extends DurableObject<Env> {
   private readonly store: ShowStore;
-  private readonly db: Db;
+  /** The show's tickets in D1. Tests replace it (through `runInDurableObject`) to inject D1 faults. */
+  db: Db;
   private readonly notifier: FanNotifier;
   private tail: Promise<unknown> = Promise.resolve();
   /** Fans whose state changed during the current operation. */
