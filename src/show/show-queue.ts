@@ -317,6 +317,8 @@ export class ShowQueue extends DurableObject<Env> {
 
   /** End every hold whose time has passed, then admit as many waiting fans as there are free tickets. */
   private async settle(config: ShowConfig): Promise<void> {
+    // This is the work a pending retry was for; a new D1 failure below asks for another.
+    this.retryAt = undefined;
     const due = this.store.dueHolds(this.now());
     if (due.length > 0) {
       await releaseHolds(this.db, due);
@@ -444,7 +446,6 @@ export class ShowQueue extends DurableObject<Env> {
   /** One alarm, at the earliest hold expiry (or a pending retry). */
   private async scheduleAlarm(): Promise<void> {
     const candidates = [this.store.earliestExpiry(), this.retryAt].filter((t): t is number => t !== undefined);
-    this.retryAt = undefined;
     const next = candidates.length > 0 ? Math.min(...candidates) : undefined;
     const current = await this.ctx.storage.getAlarm();
     if (next === undefined) {

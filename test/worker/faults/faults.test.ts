@@ -236,6 +236,22 @@ describe("a crash after the object wrote its storage and before D1 was written",
 });
 
 describe("D1 failing under a live object", () => {
+  it("regression: the retry alarm set after a failed admission was deleted by the same call, leaving fans waiting", async () => {
+    const s = await sale(1, 2);
+    const [ana, bia] = s.fans as [TestFan, TestFan];
+    await injectD1(s.show.id, failD1("claim", "before", Number.POSITIVE_INFINITY));
+    const first = await s.request(ana);
+    expect(first).toMatchObject({ ok: true, httpStatus: 202, state: { status: "WAITING", position: 1 } });
+    ok(await s.request(bia));
+    expect((await s.state(bia)).position).toBe(2);
+    await injectD1(s.show.id, {});
+
+    expect(await runDurableObjectAlarm(s.stub)).toBe(true);
+    expect((await s.state(ana)).status).toBe("IN_PROGRESS");
+    expect((await s.state(bia)).position).toBe(1);
+    await s.check();
+  });
+
   it("changes nothing when D1 is down at book, and the fan books once it is back", async () => {
     const s = await sale(1, 1);
     const [ana] = s.fans as [TestFan];
