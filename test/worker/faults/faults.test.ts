@@ -252,6 +252,39 @@ describe("D1 failing under a live object", () => {
     await s.check();
   });
 
+  it("regression: a claim retried after its answer was lost gave the fan a second ticket", async () => {
+    const s = await sale(3, 1);
+    const [ana] = s.fans as [TestFan];
+    await injectD1(s.show.id, failD1("claim", "after"));
+    await s.request(ana);
+    await runDurableObjectAlarm(s.stub);
+    await s.state(ana);
+
+    const mine = (await d1Tickets(s.show.id)).filter((t) => t.userId === ana.id);
+    expect(mine.map((t) => t.status)).toEqual(["IN_PROGRESS"]);
+    expect(await s.state(ana)).toMatchObject({ status: "IN_PROGRESS", ticket: { id: mine[0]!.id } });
+    await s.check();
+  });
+
+  it("regression: after a lost claim answer the same call admitted again and gave the fan a second ticket", async () => {
+    const s = await sale(2, 4);
+    const [x, y, ana, bia] = s.fans as [TestFan, TestFan, TestFan, TestFan];
+    ok(await s.request(x));
+    ok(await s.request(y));
+    ok(await s.request(ana));
+    await s.advance(HOLD_MS);
+    // Bia's request first ends both holds and admits Ana (D1 commits, the answer is lost), then
+    // queues Bia and admits again.
+    await injectD1(s.show.id, failD1("claim", "after"));
+    await s.request(bia);
+    await injectD1(s.show.id, {});
+
+    const rows = await d1Tickets(s.show.id);
+    expect(rows.filter((t) => t.userId === ana.id)).toHaveLength(1);
+    expect(rows.filter((t) => t.userId === bia.id)).toHaveLength(1);
+    await s.check();
+  });
+
   it("changes nothing when D1 is down at book, and the fan books once it is back", async () => {
     const s = await sale(1, 1);
     const [ana] = s.fans as [TestFan];
