@@ -285,6 +285,38 @@ describe("D1 failing under a live object", () => {
     await s.check();
   });
 
+  it("regression: a release whose answer was lost left the next fan WAITING while the ticket was AVAILABLE", async () => {
+    const s = await sale(1, 2);
+    const [ana, bia] = s.fans as [TestFan, TestFan];
+    ok(await s.request(ana));
+    ok(await s.request(bia));
+    await injectD1(s.show.id, failD1("release", "after"));
+    await rejects(s.cancel(ana));
+
+    // The next call to the object, whoever makes it, finds out what D1 did.
+    expect((await s.state(bia)).status).toBe("IN_PROGRESS");
+    expect((await s.state(ana)).status).toBe("CANCELLED");
+    await s.check();
+  });
+
+  it("regression: a booking whose answer was lost made the retried book answer 402 and the fan lose the ticket", async () => {
+    const s = await sale(1, 1);
+    const [ana] = s.fans as [TestFan];
+    const ticketId = ok(await s.request(ana)).ticket!.id;
+    const payment = await s.pay(ana, ticketId);
+    await injectD1(s.show.id, failD1("book", "after"));
+    await rejects(s.book(ana, ticketId, payment.id));
+
+    expect(ok(await s.book(ana, ticketId, payment.id))).toMatchObject({
+      status: "BOOKED",
+      booked: [{ id: ticketId }],
+    });
+    // The fan keeps the ticket when the hold's time passes.
+    await s.advance(HOLD_MS);
+    expect((await s.state(ana)).status).toBe("BOOKED");
+    await s.check();
+  });
+
   it("changes nothing when D1 is down at book, and the fan books once it is back", async () => {
     const s = await sale(1, 1);
     const [ana] = s.fans as [TestFan];
