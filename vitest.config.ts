@@ -15,7 +15,7 @@ export default defineConfig(async () => {
             SESSION_SECRET: "test-session-secret-0123456789abcdef",
             ADMIN_TOKEN: "test-admin-token",
             // Sequences of the model-based test; `npm run test:soak` raises it.
-            MODEL_RUNS: process.env.MODEL_RUNS ?? "100",
+            MODEL_RUNS: process.env.MODEL_RUNS ?? "300",
           },
         },
       }),

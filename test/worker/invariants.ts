@@ -58,13 +58,14 @@ export async function d1Payments(showId: string): Promise<PaymentRow[]> {
 /** Every fan's state (each call settles due expiries first), then D1's rows. */
 export async function snapshot(showId: string, fanIds: string[]): Promise<Snapshot> {
   const stub = showStub(showId);
+  const outcomes = await Promise.all(fanIds.map((fanId) => stub.state(showId, fanId)));
   const states = new Map<string, FanState>();
-  for (const fanId of fanIds) {
-    const out = await stub.state(showId, fanId);
-    if (!out.ok) throw new Error(`state(${fanId}) answered ${out.code}: ${out.message}`);
-    states.set(fanId, out.state);
-  }
-  return { states, tickets: await d1Tickets(showId), payments: await d1Payments(showId) };
+  outcomes.forEach((out, i) => {
+    if (!out.ok) throw new Error(`state(${fanIds[i]}) answered ${out.code}: ${out.message}`);
+    states.set(fanIds[i] as string, out.state);
+  });
+  const [tickets, payments] = await Promise.all([d1Tickets(showId), d1Payments(showId)]);
+  return { states, tickets, payments };
 }
 
 const classOf = (t: { sector: string; meia: number | boolean }) => `${t.sector}/${t.meia ? "meia" : "inteira"}`;
