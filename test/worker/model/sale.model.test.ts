@@ -23,7 +23,8 @@ import { approvePayment } from "../../../src/db/queries";
 import { database } from "../../../src/show/ledger";
 import type { ShowQueue } from "../../../src/show/show-queue";
 import type { FanState, Outcome } from "../../../src/show/types";
-import { type FaultPlan, faultyD1 } from "../faults/faulty-d1";
+import { type D1Op, type FaultPlan, faultyD1 } from "../faults/faulty-d1";
+import { failD1, injectD1 } from "../faults/inject";
 import { createShow, signInMany, type TestFan } from "../helpers";
 import { type Snapshot, snapshot, violations } from "../invariants";
 import { type BookTarget, type ModelClass, type ModelError, SaleModel } from "./model";
@@ -212,11 +213,48 @@ async function observe(r: Real): Promise<Snapshot> {
   );
 }
 
+/**
+ * Nothing is left to a fan's next call: right after a step, before anything settles, every piece
+ * of pending work has the object's alarm set for it: a hold (the alarm no later than its expiry)
+ * and a fan waiting in a class with an AVAILABLE ticket (after a D1 failure, for instance).
+ */
+async function unattended(r: Real): Promise<string[]> {
+  const local = await runInDurableObject(r.stub, async (_o, ctx) => ({
+    alarm: await ctx.storage.getAlarm(),
+    firstExpiry: ctx.storage.sql.exec<{ t: number | null }>("SELECT MIN(expires_at) AS t FROM holds").one().t,
+    waiting: ctx.storage.sql
+      .exec<{ sector: string; meia: number }>("SELECT DISTINCT sector, meia FROM queue")
+      .toArray()
+      .map((c) => keyOf({ sector: c.sector, meia: c.meia === 1 })),
+  }));
+  const { results } = await env.DB.prepare(
+    `SELECT sector, meia, SUM(status = 'AVAILABLE') AS available,
+            MIN(CASE WHEN status = 'IN_PROGRESS' THEN hold_expires_at END) AS firstExpiry
+       FROM tickets WHERE show_id = ? GROUP BY sector, meia`,
+  )
+    .bind(r.showId)
+    .all<{ sector: string; meia: number; available: number; firstExpiry: number | null }>();
+  const expiries = [local.firstExpiry, ...results.map((c) => c.firstExpiry)].filter((t): t is number => t !== null);
+  const out: string[] = [];
+  if (expiries.length > 0 && (local.alarm === null || local.alarm > Math.min(...expiries))) {
+    out.push(`a hold expires at ${Math.min(...expiries)} but the alarm is ${local.alarm}`);
+  }
+  for (const c of results) {
+    const key = keyOf({ sector: c.sector, meia: c.meia === 1 }) as string;
+    if (c.available > 0 && local.waiting.includes(key) && local.alarm === null) {
+      out.push(`fans wait in ${key} beside ${c.available} AVAILABLE tickets and no alarm is set`);
+    }
+  }
+  return out;
+}
+
 /** After a step: the model settles at the same clock, then everything is compared and checked. */
 async function verify(m: SaleModel, r: Real): Promise<void> {
   m.settle();
+  const pending = await unattended(r);
   const s = await observe(r);
   expect([
+    ...pending,
     ...disagreements(m, s, r),
     ...violations(s, r.clock, r.names),
     ...fifoViolations(s, r),
@@ -421,14 +459,43 @@ class Poke implements Cmd {
 type Op =
   | { kind: "request"; fan: number; cls: ModelClass }
   | { kind: "cancel"; fan: number }
-  | { kind: "book"; fan: number };
+  | { kind: "book"; fan: number }
+  | { kind: "state"; fan: number };
 
 const opString = (op: Op) =>
   op.kind === "request"
     ? `request(${fanName(op.fan)}, ${op.cls.key})`
     : op.kind === "cancel"
       ? `cancel(${fanName(op.fan)})`
-      : `book(${fanName(op.fan)}, current if holding)`;
+      : op.kind === "state"
+        ? `state(${fanName(op.fan)})`
+        : `book(${fanName(op.fan)}, current if holding)`;
+
+/** Run one op on a model; answers the expected code and whether the fan joined the queue. */
+function applyOp(model: SaleModel, fanId: string, op: Op): { code: string; enqueued: boolean } {
+  if (op.kind === "request") {
+    const res = model.request(fanId, op.cls.key);
+    return { code: res.error ?? "OK", enqueued: res.enqueued };
+  }
+  if (op.kind === "cancel") {
+    model.cancel(fanId);
+    return { code: "OK", enqueued: false };
+  }
+  if (op.kind === "state") {
+    model.settle();
+    return { code: "OK", enqueued: false };
+  }
+  return { code: model.book(fanId, "current") ?? "OK", enqueued: false };
+}
+
+/** Send one op to the object (a book with the fan's current hold and own payment, resolved before). */
+function sendOp(r: Real, fanId: string, op: Op, book: BookCall | undefined): Promise<Outcome> {
+  if (op.kind === "request") return r.stub.request(r.showId, fanId, { sector: op.cls.sector, meia: op.cls.meia });
+  if (op.kind === "cancel") return r.stub.cancel(r.showId, fanId);
+  if (op.kind === "state") return r.stub.state(r.showId, fanId);
+  if (!book) throw new Error("book without a resolved hold");
+  return r.stub.book(r.showId, fanId, book.ticketId, book.paymentId);
+}
 
 /** Make every D1 call of the object wait the next of `delays` round trips first (none: D1 as it is). */
 async function jitterD1(r: Real, delays: number[]) {
@@ -471,15 +538,7 @@ class Concurrently implements Cmd {
       if (op.kind === "book") books.set(op, await resolveBook(m, r, (r.fans[op.fan] as TestFan).id, "current", false));
     }
     await jitterD1(r, this.delays);
-    const outs = await Promise.all(
-      ops.map((op) => {
-        const id = (r.fans[op.fan] as TestFan).id;
-        if (op.kind === "request") return r.stub.request(r.showId, id, { sector: op.cls.sector, meia: op.cls.meia });
-        if (op.kind === "cancel") return r.stub.cancel(r.showId, id);
-        const b = books.get(op) as BookCall;
-        return r.stub.book(r.showId, id, b.ticketId, b.paymentId);
-      }),
-    );
+    const outs = await Promise.all(ops.map((op) => sendOp(r, (r.fans[op.fan] as TestFan).id, op, books.get(op))));
     await jitterD1(r, []);
     r.counters.calls += ops.length;
     const answers = new Map(ops.map((op, i) => [op, codeOf(outs[i] as Outcome)]));
@@ -491,16 +550,9 @@ class Concurrently implements Cmd {
       const expected = new Map<Op, string>();
       for (const op of order) {
         const id = (r.fans[op.fan] as TestFan).id;
-        if (op.kind === "request") {
-          const res = trial.request(id, op.cls.key);
-          if (res.enqueued) arrivals.push(id);
-          expected.set(op, res.error ?? "OK");
-        } else if (op.kind === "cancel") {
-          trial.cancel(id);
-          expected.set(op, "OK");
-        } else {
-          expected.set(op, trial.book(id, "current") ?? "OK");
-        }
+        const res = applyOp(trial, id, op);
+        if (res.enqueued) arrivals.push(id);
+        expected.set(op, res.code);
       }
       trial.settle();
       const mismatch = [
@@ -526,6 +578,59 @@ class Concurrently implements Cmd {
   toString = () => `concurrently(${this.ops.map(opString).join(", ")}; D1 delays ${this.delays.join("/")})`;
 }
 
+/**
+ * One call made while D1 fails once at one kind of statement, before it is sent or after it
+ * committed (the answer lost). Whatever the call answered, once D1 is healthy again the object
+ * must end up as if the call either happened or did not: the test accepts either, checks the
+ * invariants, and goes on from the one that matches. A book runs only for a fan holding a ticket.
+ */
+class WithD1Fault implements Cmd {
+  constructor(
+    readonly op: Op,
+    readonly fault: D1Op,
+    readonly when: "before" | "after",
+  ) {}
+  check = () => true;
+  async run(m: SaleModel, r: Real) {
+    m.settle();
+    const fanId = (r.fans[this.op.fan] as TestFan).id;
+    const runs = this.op.kind !== "book" || m.fan(fanId).status === "IN_PROGRESS";
+    const book = runs && this.op.kind === "book" ? await resolveBook(m, r, fanId, "current", false) : undefined;
+    const failure = failD1(this.fault, this.when);
+    await injectD1(r.showId, failure);
+    await (runs ? sendOp(r, fanId, this.op, book) : r.stub.state(r.showId, fanId)).catch(() => undefined);
+    await injectD1(r.showId, {});
+    r.counters.calls += 1;
+    const pending = await unattended(r);
+    const s = await observe(r);
+    const applied = m.clone();
+    const effect = runs ? applyOp(applied, fanId, this.op) : { code: "OK", enqueued: false };
+    const candidates = runs ? [applied, m.clone()] : [m.clone()];
+    const tried: string[] = [];
+    for (const [i, trial] of candidates.entries()) {
+      trial.settle();
+      const mismatch = disagreements(trial, s, r);
+      if (mismatch.length === 0) {
+        const happened = runs && i === 0;
+        m.adopt(trial);
+        if (happened && effect.enqueued) r.arrival.set(fanId, r.nextArrival++);
+        if (happened && book && effect.code === "OK") r.bookedEver.set(book.ticketId, fanId);
+        expect([
+          ...pending,
+          ...violations(s, r.clock, r.names),
+          ...fifoViolations(s, r),
+          ...lostBookings(s, r),
+        ]).toEqual([]);
+        return;
+      }
+      tried.push(`${i === 0 && runs ? "if it happened" : "if it did not"}: ${mismatch.join("; ")}`);
+    }
+    expect.fail(`after ${this} the object matches neither outcome:\n${tried.join("\n")}`);
+  }
+  toString = () =>
+    `withD1Fault(${opString(this.op)}, D1 ${this.fault} fails ${this.when === "before" ? "before it is sent" : "after it committed"})`;
+}
+
 function commandsFor(shape: Shape) {
   const classes = classesOf(shape);
   const hold = shape.holdSeconds * 1000;
@@ -535,6 +640,7 @@ function commandsFor(shape: Shape) {
     fc.record({ kind: fc.constant("request" as const), fan, cls }),
     fc.record({ kind: fc.constant("cancel" as const), fan }),
     fc.record({ kind: fc.constant("book" as const), fan }),
+    fc.record({ kind: fc.constant("state" as const), fan }),
   );
   const batch = fc
     .tuple(
@@ -557,6 +663,13 @@ function commandsFor(shape: Shape) {
       fc.constant(new Poke()),
       batch,
       batch,
+      fc
+        .tuple(
+          op,
+          fc.constantFrom<D1Op>("claim", "release", "book", "read"),
+          fc.constantFrom("before" as const, "after" as const),
+        )
+        .map(([o, fault, when]) => new WithD1Fault(o, fault, when)),
     ],
     { maxCommands: MAX_COMMANDS, size: "max" },
   );
