@@ -4,9 +4,9 @@
  * fire late, early or twice, and calls race on the same hold. After recovery the sale's invariants
  * hold (test/worker/invariants.ts): nothing oversold, nothing lost, nothing stuck.
  *
- * The object's clock is the test's (`o.now`). A restart gives the object the real clock back, so the
- * tests that restart leave the clock alone, except one that starts its sale an hour in the past so
- * that the expiry it moved past is still past after the restart.
+ * The object's clock is the test's (`o.now`), moved forward from the real time. A restart gives the
+ * object the real clock back, so the tests that restart keep the real clock; the two that need a
+ * hold to expire on real time use one-second holds and the real alarm.
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -24,7 +24,7 @@ const HOLD_SECONDS = 60;
 const HOLD_MS = HOLD_SECONDS * 1000;
 
 /** A one-sector show with `seats` full-price tickets and `fans` signed-in fans. */
-async function sale(seats: number, fanCount: number, opts: { clock?: "test" | "real" | "past" } = {}) {
+async function sale(seats: number, fanCount: number, opts: { clock?: "test" | "real" } = {}) {
   const show = await createShow({
     sectors: [{ name: "Pista", capacity: seats, priceCents: 10_000, meiaShare: 0 }],
     holdSeconds: HOLD_SECONDS,
@@ -33,8 +33,8 @@ async function sale(seats: number, fanCount: number, opts: { clock?: "test" | "r
   const fans = await signInMany(fanCount);
   const stub = showStub(show.id);
   const mode = opts.clock ?? "test";
-  let clock = mode === "past" ? Date.now() - 3_600_000 : Date.now();
-  if (mode !== "real") await setClock(show.id, clock);
+  let clock = Date.now();
+  if (mode === "test") await setClock(show.id, clock);
   const names = new Map(fans.map((f, i) => [f.id, `fan${i}`]));
   const fanIds = fans.map((f) => f.id);
   const s = {
@@ -95,6 +95,14 @@ async function rejects(p: Promise<unknown>): Promise<Error> {
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
+
+async function until(done: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 /**
  * Hold the object at one D1 call until the test lets it go, so other calls can arrive meanwhile.
@@ -180,18 +188,25 @@ describe("a crash after D1 committed and before the object recorded it", () => {
     await s.check();
   });
 
-  it("finishes an expiry whose release D1 committed: the holder is EXPIRED and the next fan admitted", async () => {
-    const s = await sale(1, 2, { clock: "past" });
-    const [ana, bia] = s.fans as [TestFan, TestFan];
-    ok(await s.request(ana));
-    ok(await s.request(bia));
-    await s.advance(HOLD_MS);
-    await crashDuring(s.show.id, "release", "after", () => runInDurableObject(s.stub, (o: ShowQueue) => o.alarm()));
+  it("finishes an expiry whose release D1 committed in the alarm: the holder is EXPIRED and the next fan admitted", async () => {
+    // Real time, a one-second hold and the real alarm, so that the restart's clock is past the expiry.
+    const show = await createShow({
+      sectors: [{ name: "Pista", capacity: 1, priceCents: 10_000, meiaShare: 0 }],
+      holdSeconds: 1,
+    });
+    const [ana, bia] = (await signInMany(2)) as [TestFan, TestFan];
+    const stub = showStub(show.id);
+    ok(await stub.request(show.id, ana.id, { sector: "Pista", meia: false }));
+    ok(await stub.request(show.id, bia.id, { sector: "Pista", meia: false }));
+    const crash = crashAt("release", "after");
+    await injectD1(show.id, crash);
+    await until(() => crash.crashed(), "the alarm to release the expired hold");
+    expect((await d1Tickets(show.id))[0]).toMatchObject({ status: "AVAILABLE", userId: null });
 
-    await restart(s.show.id);
-    expect((await s.state(ana)).status).toBe("EXPIRED");
-    expect((await s.state(bia)).status).toBe("IN_PROGRESS");
-    await s.check();
+    await restart(show.id);
+    expect(ok(await stub.state(show.id, ana.id)).status).toBe("EXPIRED");
+    expect(ok(await stub.state(show.id, bia.id)).status).toBe("IN_PROGRESS");
+    await expectInvariants(show.id, [ana.id, bia.id], Date.now());
   });
 });
 
@@ -345,25 +360,21 @@ describe("D1 failing under a live object", () => {
 
 describe("alarms", () => {
   it("retries an alarm whose handler threw: the runtime runs it again and the retry expires the hold and admits the next fan", async () => {
-    // Real time and a real alarm: the runtime's own retry is what is under test.
+    // Real time, a one-second hold and the real alarm: the runtime's own retry is what is under test.
     const show = await createShow({
       sectors: [{ name: "Pista", capacity: 1, priceCents: 10_000, meiaShare: 0 }],
       holdSeconds: 1,
     });
-    const [ana, bia] = await signInMany(2);
+    const [ana, bia] = (await signInMany(2)) as [TestFan, TestFan];
     const stub = showStub(show.id);
-    ok(await stub.request(show.id, ana!.id, { sector: "Pista", meia: false }));
-    ok(await stub.request(show.id, bia!.id, { sector: "Pista", meia: false }));
+    ok(await stub.request(show.id, ana.id, { sector: "Pista", meia: false }));
+    ok(await stub.request(show.id, bia.id, { sector: "Pista", meia: false }));
     const failure = failD1("release", "before");
     await injectD1(show.id, failure);
-    const started = Date.now();
-    while ((await d1Tickets(show.id))[0]?.userId !== bia!.id) {
-      if (Date.now() - started > 20_000) throw new Error("the alarm was not retried within 20 s");
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await until(async () => (await d1Tickets(show.id))[0]?.userId === bia.id, "the runtime to retry the alarm", 20_000);
     expect(failure.failures()).toBe(1);
-    expect(ok(await stub.state(show.id, ana!.id)).status).toBe("EXPIRED");
-    await expectInvariants(show.id, [ana!.id, bia!.id], Date.now());
+    expect(ok(await stub.state(show.id, ana.id)).status).toBe("EXPIRED");
+    await expectInvariants(show.id, [ana.id, bia.id], Date.now());
   });
 
   it("expires every overdue hold when the alarm fires late, and the next fans get a full hold from now", async () => {
