@@ -16,7 +16,7 @@ export default defineConfig(async () => {
             ADMIN_TOKEN: "test-admin-token",
             TICKET_SECRET: "test-ticket-secret-0123456789abcdef",
             // Sequences of the model-based test; `npm run test:soak` raises it.
-            MODEL_RUNS: process.env.MODEL_RUNS ?? "100",
+            MODEL_RUNS: process.env.MODEL_RUNS ?? "300",
           },
         },
       }),

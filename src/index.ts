@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { publicRead, sameOriginWrites } from "./cors";
 import { ApiError, ERROR_STATUS, errorBody } from "./errors";
 import { admin } from "./routes/admin";
 import { catalogue } from "./routes/catalogue";
@@ -28,6 +29,10 @@ export const app = new Hono<{ Bindings: Env }>()
       },
     }),
   )
+  .use(sameOriginWrites)
+  .use("/api/health", publicRead)
+  .use("/api/shows", publicRead)
+  .use("/api/shows/*", publicRead)
   .get("/api/health", (c) => c.json({ ok: true }))
   .route("/api/sessions", sessions)
   .route("/api/shows", catalogue)

@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import { type FanVariables, requireFan } from "../auth";
 import { ApiError } from "../errors";
+import { rateLimit } from "../rate-limit";
 import { bookBody, ticketRequestBody } from "../schemas";
 import type { Outcome } from "../show/types";
 import { validate } from "../validate";
@@ -13,6 +14,9 @@ function reply(outcome: Outcome) {
   return Response.json(outcome.state, { status: outcome.httpStatus });
 }
 
+/** Ticket calls count against the fan, whatever address they come from (carrier-grade NAT). */
+const perFan = rateLimit<PurchaseEnv>("TICKET_LIMITER", (c) => c.var.fan.id);
+
 /**
  * The seed's endpoints, `/:showId/ingresso/...`. The Worker authenticates and validates; the
  * show's Durable Object decides.
@@ -20,12 +24,12 @@ function reply(outcome: Outcome) {
 export const purchase = new Hono<PurchaseEnv>()
   .use(requireFan())
   .get("/", async (c) => reply(await c.env.SHOWS.getByName(showId(c)).state(showId(c), c.var.fan.id)))
-  .patch("/request", validate("json", ticketRequestBody), async (c) => {
+  .patch("/request", perFan, validate("json", ticketRequestBody), async (c) => {
     const wanted = c.req.valid("json");
     return reply(await c.env.SHOWS.getByName(showId(c)).request(showId(c), c.var.fan.id, wanted));
   })
-  .patch("/cancel", async (c) => reply(await c.env.SHOWS.getByName(showId(c)).cancel(showId(c), c.var.fan.id)))
-  .patch("/book", validate("json", bookBody), async (c) => {
+  .patch("/cancel", perFan, async (c) => reply(await c.env.SHOWS.getByName(showId(c)).cancel(showId(c), c.var.fan.id)))
+  .patch("/book", perFan, validate("json", bookBody), async (c) => {
     const { ticketId, paymentId } = c.req.valid("json");
     return reply(await c.env.SHOWS.getByName(showId(c)).book(showId(c), c.var.fan.id, ticketId, paymentId));
   });

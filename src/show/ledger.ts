@@ -5,6 +5,7 @@
  */
 import { and, asc, count, eq, exists, ne, notExists, sql } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
+import { alias } from "drizzle-orm/sqlite-core";
 import { payments, sectors, shows, tickets } from "../db/schema";
 import type { HoldRecord, RemoteTicket } from "./rules";
 import type { ClassConfig, ShowConfig, TicketClass } from "./types";
@@ -63,8 +64,9 @@ export async function loadTakenTickets(db: Db, showId: string): Promise<RemoteTi
 
 /**
  * Hold one specific ticket for each fan, in one D1 transaction. Each statement takes the lowest
- * AVAILABLE seat of the class and only if it is still AVAILABLE, so D1 decides: a fan for whom no
- * row comes back holds nothing.
+ * AVAILABLE seat of the class and only if it is still AVAILABLE and the fan holds no other ticket of
+ * the show, so D1 decides: a fan for whom no row comes back holds nothing new. Repeating a claim
+ * whose answer was lost therefore never gives a fan a second ticket.
  */
 export async function claimTickets(
   db: Db,
@@ -87,11 +89,23 @@ export async function claimTickets(
     )
     .orderBy(asc(tickets.number))
     .limit(1);
+  const holding = alias(tickets, "holding");
   const statements = fanIds.map((fanId) =>
     db
       .update(tickets)
       .set({ status: "IN_PROGRESS", userId: fanId, holdExpiresAt: expiresAt })
-      .where(and(eq(tickets.id, next), eq(tickets.status, "AVAILABLE")))
+      .where(
+        and(
+          eq(tickets.id, next),
+          eq(tickets.status, "AVAILABLE"),
+          notExists(
+            db
+              .select({ one: sql`1` })
+              .from(holding)
+              .where(and(eq(holding.showId, showId), eq(holding.userId, fanId), eq(holding.status, "IN_PROGRESS"))),
+          ),
+        ),
+      )
       .returning({ id: tickets.id, priceCents: tickets.priceCents }),
   );
   const results = await db.batch(statements as [(typeof statements)[number], ...typeof statements]);

@@ -34,13 +34,16 @@ export type HoldCheck =
  */
 export class ShowQueue extends DurableObject<Env> {
   private readonly store: ShowStore;
-  private readonly db: Db;
+  /** The show's tickets in D1. Tests replace it (through `runInDurableObject`) to inject D1 faults. */
+  db: Db;
   private readonly notifier: FanNotifier;
   private tail: Promise<unknown> = Promise.resolve();
   /** Fans whose state changed during the current operation. */
   private readonly changed = new Set<string>();
   /** When admissions failed for a passing D1 fault, the alarm retries them. */
   private retryAt: number | undefined;
+  /** A D1 write threw: it may have committed all the same, so reconcile before the next decision. */
+  private unsure = false;
   /** The object's clock. Tests replace it (through `runInDurableObject`) to move time. */
   now: () => number = () => Date.now();
 
@@ -112,7 +115,7 @@ export class ShowQueue extends DurableObject<Env> {
         });
         this.changed.add(fanId);
       } else if (fan?.status === "IN_PROGRESS" && hold) {
-        await releaseHolds(this.db, [hold]);
+        await this.write((db) => releaseHolds(db, [hold]));
         this.endHolds([hold], "CANCELLED");
         await this.admit(config, [hold]);
       }
@@ -144,7 +147,7 @@ export class ShowQueue extends DurableObject<Env> {
           };
         }
         const bookedAt = this.now();
-        if (!(await bookTicket(this.db, { ticketId, fanId, paymentId, bookedAt }))) {
+        if (!(await this.write((db) => bookTicket(db, { ticketId, fanId, paymentId, bookedAt })))) {
           // D1 disagrees with the object about this hold: D1 is the record.
           console.warn("book: D1 no longer has the hold; reconciling", { showId, fanId, ticketId });
           await this.reconcile(config);
@@ -316,9 +319,15 @@ export class ShowQueue extends DurableObject<Env> {
 
   /** End every hold whose time has passed, then admit as many waiting fans as there are free tickets. */
   private async settle(config: ShowConfig): Promise<void> {
+    // This is the work a pending retry was for; a new D1 failure below asks for another.
+    this.retryAt = undefined;
+    if (this.unsure) {
+      await this.reconcile(config);
+      this.unsure = false;
+    }
     const due = this.store.dueHolds(this.now());
     if (due.length > 0) {
-      await releaseHolds(this.db, due);
+      await this.write((db) => releaseHolds(db, due));
       this.endHolds(due, "EXPIRED");
     }
     await this.admit(config, config.classes);
@@ -354,12 +363,14 @@ export class ShowQueue extends DurableObject<Env> {
         const expiresAt = this.now() + config.holdSeconds * 1000;
         let held: Map<string, HoldRecord>;
         try {
-          held = await claimTickets(
-            this.db,
-            config.id,
-            c,
-            heads.map((h) => h.fanId),
-            expiresAt,
+          held = await this.write((db) =>
+            claimTickets(
+              db,
+              config.id,
+              c,
+              heads.map((h) => h.fanId),
+              expiresAt,
+            ),
           );
         } catch (err) {
           console.error("admit: D1 claim failed; fans keep their place and the alarm retries", {
@@ -395,6 +406,19 @@ export class ShowQueue extends DurableObject<Env> {
           this.changed.add(w.fanId);
         }
       });
+    }
+  }
+
+  /**
+   * A D1 write. When it throws, nobody knows whether it committed (the answer may be what was lost),
+   * so the next settle reconciles with D1 before the object trusts its own records again.
+   */
+  private async write<T>(call: (db: Db) => Promise<T>): Promise<T> {
+    try {
+      return await call(this.db);
+    } catch (err) {
+      this.unsure = true;
+      throw err;
     }
   }
 
@@ -443,7 +467,6 @@ export class ShowQueue extends DurableObject<Env> {
   /** One alarm, at the earliest hold expiry (or a pending retry). */
   private async scheduleAlarm(): Promise<void> {
     const candidates = [this.store.earliestExpiry(), this.retryAt].filter((t): t is number => t !== undefined);
-    this.retryAt = undefined;
     const next = candidates.length > 0 ? Math.min(...candidates) : undefined;
     const current = await this.ctx.storage.getAlarm();
     if (next === undefined) {

@@ -38,4 +38,23 @@ describe("a sale against wrangler dev", () => {
     expect(book.json.status).toBe("BOOKED");
     expect(book.json.booked).toHaveLength(1);
   });
+
+  it("limits a fan's ticket calls by default (wrangler.toml), answering 429 RATE_LIMITED with Retry-After", async () => {
+    const show = await api.createShow({ sectors: [{ name: "Pista", capacity: 1, priceCents: 10000, meiaShare: 0 }] });
+    const fan = await api.signIn("Bia");
+    // 45 calls in well under 10 s: at most two windows of 20, so some are refused.
+    const answers = [];
+    for (let i = 0; i < 45; i++)
+      answers.push(await api.call("PATCH", `/${show.id}/ingresso/cancel`, { token: fan.token }));
+    const refused = answers.filter((a) => a.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0]?.json.error.code).toBe("RATE_LIMITED");
+    expect(refused[0]?.headers.get("retry-after")).toBe("10");
+    // Another fan from the same address is not held back.
+    const other = await api.signIn("Caio");
+    expect(
+      (await api.call("PATCH", `/${show.id}/ingresso/request`, { token: other.token, body: { sector: "Pista" } }))
+        .status,
+    ).toBe(200);
+  });
 });

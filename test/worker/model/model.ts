@@ -10,7 +10,7 @@ export interface ModelClass {
   total: number;
 }
 
-type Status = "NONE" | "WAITING" | "IN_PROGRESS" | "BOOKED" | "CANCELLED" | "EXPIRED" | "SOLD_OUT";
+export type Status = "NONE" | "WAITING" | "IN_PROGRESS" | "BOOKED" | "CANCELLED" | "EXPIRED" | "SOLD_OUT";
 
 export interface ModelFan {
   status: Status;
@@ -20,10 +20,17 @@ export interface ModelFan {
   paid: number;
   /** Approved payments whose hold ended unbooked: the money is owed back. */
   refundsDue: number;
+  /** The class of every ticket booked, in booking order. */
   booked: string[];
 }
 
 export type ModelError = "LIMIT_REACHED" | "SOLD_OUT" | "HOLD_EXPIRED" | "TICKET_NOT_HELD" | "PAYMENT_NOT_APPROVED";
+
+/**
+ * Which ticket a book names: the fan's current hold, a ticket the fan booked (with the payment
+ * that booked it), a ticket the fan held once and lost, or one the fan never held.
+ */
+export type BookTarget = "current" | "booked" | "ended" | "never";
 
 export class SaleModel {
   now: number;
@@ -42,13 +49,30 @@ export class SaleModel {
     for (const f of fanIds) this.fans.set(f, { status: "NONE", paid: 0, refundsDue: 0, booked: [] });
   }
 
+  /** An independent copy, to try one order of concurrent calls. */
+  clone(): SaleModel {
+    const m = new SaleModel(this.classes, this.fanIds, this.holdMs, this.maxPerFan, this.now);
+    for (const [k, q] of this.queue) m.queue.set(k, [...q]);
+    for (const [id, f] of this.fans) m.fans.set(id, { ...f, booked: [...f.booked] });
+    return m;
+  }
+
+  /** Take over the state of a copy (the order of a concurrent batch that explains what happened). */
+  adopt(other: SaleModel): void {
+    this.now = other.now;
+    this.queue.clear();
+    for (const [k, q] of other.queue) this.queue.set(k, [...q]);
+    this.fans.clear();
+    for (const [id, f] of other.fans) this.fans.set(id, { ...f, booked: [...f.booked] });
+  }
+
   fan(id: string): ModelFan {
     const f = this.fans.get(id);
     if (!f) throw new Error(`unknown fan ${id}`);
     return f;
   }
 
-  private cls(key: string): ModelClass {
+  cls(key: string): ModelClass {
     const c = this.classes.find((x) => x.key === key);
     if (!c) throw new Error(`unknown class ${key}`);
     return c;
@@ -81,10 +105,9 @@ export class SaleModel {
 
   private admit(key: string): void {
     const c = this.cls(key);
-    const q = this.queue.get(key)!;
+    const q = this.queue.get(key) ?? [];
     while (q.length > 0 && c.total - this.held(key) - this.booked(key) > 0) {
-      const fanId = q.shift()!;
-      const f = this.fan(fanId);
+      const f = this.fan(q.shift() as string);
       f.status = "IN_PROGRESS";
       f.holdExpiresAt = this.now + this.holdMs;
     }
@@ -93,24 +116,25 @@ export class SaleModel {
     }
   }
 
-  request(fanId: string, key: string): ModelError | undefined {
+  /** Answers the error, or undefined; `enqueued` tells whether the fan joined the queue. */
+  request(fanId: string, key: string): { error?: ModelError; enqueued: boolean } {
     this.settle();
     const f = this.fan(fanId);
-    if (f.status === "WAITING" || f.status === "IN_PROGRESS") return undefined;
-    if (f.booked.length + 1 > this.maxPerFan) return "LIMIT_REACHED";
-    if (this.booked(key) >= this.cls(key).total) return "SOLD_OUT";
+    if (f.status === "WAITING" || f.status === "IN_PROGRESS") return { enqueued: false };
+    if (f.booked.length + 1 > this.maxPerFan) return { error: "LIMIT_REACHED", enqueued: false };
+    if (this.booked(key) >= this.cls(key).total) return { error: "SOLD_OUT", enqueued: false };
     f.status = "WAITING";
     f.cls = key;
-    this.queue.get(key)!.push(fanId);
+    this.queue.get(key)?.push(fanId);
     this.admit(key);
-    return undefined;
+    return { enqueued: true };
   }
 
   cancel(fanId: string): void {
     this.settle();
     const f = this.fan(fanId);
     if (f.status === "WAITING" && f.cls) {
-      const q = this.queue.get(f.cls)!;
+      const q = this.queue.get(f.cls) ?? [];
       q.splice(q.indexOf(fanId), 1);
       f.status = "CANCELLED";
     } else if (f.status === "IN_PROGRESS" && f.cls) {
@@ -133,12 +157,18 @@ export class SaleModel {
     if (f.status === "IN_PROGRESS") f.paid += 1;
   }
 
-  /** Book the fan's current hold with an approved payment. */
-  book(fanId: string, everHeld: boolean): ModelError | undefined {
+  /**
+   * Book `target` with the fan's own approved payment for it (or, with `foreignPayment`, another
+   * fan's). A repeat with the payment that booked the ticket answers the state again.
+   */
+  book(fanId: string, target: BookTarget, foreignPayment = false): ModelError | undefined {
     this.settle();
     const f = this.fan(fanId);
-    if (f.status !== "IN_PROGRESS" || !f.cls) return everHeld ? "HOLD_EXPIRED" : "TICKET_NOT_HELD";
-    if (f.paid === 0) return "PAYMENT_NOT_APPROVED";
+    if (target === "never") return "TICKET_NOT_HELD";
+    if (target === "ended") return "HOLD_EXPIRED";
+    if (target === "booked") return foreignPayment ? "HOLD_EXPIRED" : undefined;
+    if (f.status !== "IN_PROGRESS" || !f.cls) throw new Error("book(current) without a hold");
+    if (f.paid === 0 || foreignPayment) return "PAYMENT_NOT_APPROVED";
     f.status = "BOOKED";
     f.holdExpiresAt = undefined;
     // One payment books the ticket; any other approved for the same hold is owed back.

@@ -1,0 +1,54 @@
+/**
+ * Per-client rate limits through the Workers rate-limiting binding (`[[ratelimits]]` in
+ * wrangler.toml): sign-ins per client address, ticket calls per fan. Fans on mobile networks share
+ * addresses behind carrier-grade NAT, so only sign-in is keyed by address, and generously; once a
+ * fan is signed in, their own id is the key. `RATE_LIMIT = "off"` disables both, for local load
+ * tests only.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { ApiError } from "./errors";
+
+type Limiter = "SIGN_IN_LIMITER" | "TICKET_LIMITER";
+
+/**
+ * Each binding's `period` in wrangler.toml: the binding counts in fixed windows of that length and
+ * does not say when the current one ends, so a client told to wait one period is never early.
+ */
+const PERIOD_SECONDS: Record<Limiter, number> = { SIGN_IN_LIMITER: 60, TICKET_LIMITER: 10 };
+
+const WHAT: Record<Limiter, string> = {
+  SIGN_IN_LIMITER: "too many sign-ins from this address",
+  TICKET_LIMITER: "too many ticket requests from this fan",
+};
+
+export function rateLimitEnabled(env: Env): boolean {
+  // Anything but an explicit "off" keeps the limits on.
+  return (env.RATE_LIMIT as string) !== "off";
+}
+
+/**
+ * Count the request against `limiter` under the key `keyOf` gives, answering `429 RATE_LIMITED`
+ * with `Retry-After` past the limit. No key (a request without a client address: a service binding,
+ * never a fan behind Cloudflare) is not counted.
+ */
+export function rateLimit<E extends { Bindings: Env }>(
+  limiter: Limiter,
+  keyOf: (c: Context<E>) => string | undefined,
+): MiddlewareHandler<E> {
+  return async (c, next) => {
+    const key = rateLimitEnabled(c.env) ? keyOf(c) : undefined;
+    if (key !== undefined) {
+      const { success } = await c.env[limiter].limit({ key });
+      if (!success) {
+        const seconds = PERIOD_SECONDS[limiter];
+        throw new ApiError("RATE_LIMITED", `${WHAT[limiter]}; try again in ${seconds} seconds`, {
+          "retry-after": String(seconds),
+        });
+      }
+    }
+    await next();
+  };
+}
+
+/** The client's address as Cloudflare reports it. */
+export const clientAddress = (c: Context) => c.req.header("cf-connecting-ip");

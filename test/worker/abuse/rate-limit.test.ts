@@ -1,0 +1,103 @@
+/**
+ * Rate limits (src/rate-limit.ts): sign-ins per client address, ticket calls per fan, 429
+ * RATE_LIMITED with Retry-After, nothing changed by a refused call. A budget is used up through the
+ * binding itself, so the tests do not send hundreds of requests; miniflare counts in windows aligned
+ * to the clock, so each test starts away from a window's edge.
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { app } from "../../../src/index";
+import { call, createShow, requestTicket, signIn, state } from "../helpers";
+
+/** A documentation-range IPv6 address of its own for each test. */
+const address = () =>
+  `2001:db8::${Math.floor(Math.random() * 0xffff).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;
+
+/** Wait, if needed, so that the current window of `periodSeconds` has at least 2 s left. */
+async function awayFromWindowEdge(periodSeconds: number) {
+  const period = periodSeconds * 1000;
+  const left = period - (Date.now() % period);
+  if (left < 2000) await new Promise((r) => setTimeout(r, left + 20));
+}
+
+/** Use up `key`'s budget; answers how many calls it allowed. */
+async function exhaust(limiter: RateLimit, key: string): Promise<number> {
+  for (let allowed = 0; allowed < 10_000; allowed++) {
+    if (!(await limiter.limit({ key })).success) return allowed;
+  }
+  throw new Error("the limiter never said no");
+}
+
+const signInFrom = (ip: string, email = `${crypto.randomUUID()}@example.com`) =>
+  call("POST", "/api/sessions", { body: { name: "Ana", email }, headers: { "cf-connecting-ip": ip } });
+
+async function userExists(email: string) {
+  return (await env.DB.prepare("SELECT 1 FROM users WHERE email = ?").bind(email).first()) !== null;
+}
+
+describe("rate limits", () => {
+  it("gives one address a generous sign-in budget, then answers 429 RATE_LIMITED with Retry-After and creates nobody", async () => {
+    await awayFromWindowEdge(60);
+    const ip = address();
+    expect((await signInFrom(ip)).status).toBe(201);
+    // Fans behind one carrier-grade NAT address share it: hundreds of sign-ins a minute get through.
+    expect(1 + (await exhaust(env.SIGN_IN_LIMITER, ip))).toBeGreaterThanOrEqual(300);
+
+    const email = `${crypto.randomUUID()}@example.com`;
+    const refused = await signInFrom(ip, email);
+    expect(refused.status).toBe(429);
+    expect(refused.json).toEqual({ error: { code: "RATE_LIMITED", message: expect.stringMatching(/sign-ins/) } });
+    expect(refused.headers.get("retry-after")).toBe("60");
+    expect(await userExists(email)).toBe(false);
+
+    expect((await signInFrom(address())).status).toBe(201);
+  });
+
+  it("limits ticket calls per fan, so fans sharing one address do not hold each other back", async () => {
+    await awayFromWindowEdge(10);
+    const show = await createShow({ sectors: [{ name: "Pista", capacity: 2, priceCents: 1000, meiaShare: 0 }] });
+    const ip = address();
+    const fans = [];
+    for (let i = 0; i < 25; i++) fans.push(await signIn());
+    const answers = await Promise.all(
+      fans.map((f) =>
+        call("PATCH", `/${show.id}/ingresso/request`, {
+          token: f.token,
+          body: { sector: "Pista" },
+          headers: { "cf-connecting-ip": ip },
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.status).filter((s) => s === 429)).toEqual([]);
+
+    const [ana] = fans as [(typeof fans)[0]];
+    const before = await state(show.id, ana);
+    await exhaust(env.TICKET_LIMITER, ana.id);
+    const refused = await call("PATCH", `/${show.id}/ingresso/cancel`, { token: ana.token });
+    expect(refused.status).toBe(429);
+    expect(refused.json.error.code).toBe("RATE_LIMITED");
+    expect(refused.headers.get("retry-after")).toBe("10");
+    // Refused calls change nothing, and reading the state is never limited.
+    expect(await state(show.id, ana)).toEqual(before);
+    expect((await requestTicket(show.id, ana)).status).toBe(429);
+    expect([200, 202]).toContain((await requestTicket(show.id, fans[1] as (typeof fans)[0])).status);
+  });
+
+  it("is switched off by RATE_LIMIT=off, for local load tests only", async () => {
+    await awayFromWindowEdge(60);
+    const ip = address();
+    await exhaust(env.SIGN_IN_LIMITER, ip);
+    expect((await signInFrom(ip)).status).toBe(429);
+    const off = { ...env, RATE_LIMIT: "off" } as unknown as Env;
+    const res = await app.request(
+      "/api/sessions",
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", "cf-connecting-ip": ip },
+        body: JSON.stringify({ name: "Bia", email: `${crypto.randomUUID()}@example.com` }),
+      },
+      off,
+    );
+    expect(res.status).toBe(201);
+  });
+});
