@@ -27,24 +27,27 @@ export function rateLimitEnabled(env: Env): boolean {
 }
 
 /**
- * Count the request against `limiter` under the key `keyOf` gives, answering `429 RATE_LIMITED`
- * with `Retry-After` past the limit. No key (a request without a client address: a service binding,
- * never a fan behind Cloudflare) is not counted.
+ * Count one call against `limiter` under `key`: undefined while within the limit, else the seconds
+ * to wait. No key (a request without a client address: a service binding, never a fan behind
+ * Cloudflare) is not counted.
  */
+export async function overLimit(env: Env, limiter: Limiter, key: string | undefined): Promise<number | undefined> {
+  if (key === undefined || !rateLimitEnabled(env)) return undefined;
+  const { success } = await env[limiter].limit({ key });
+  return success ? undefined : PERIOD_SECONDS[limiter];
+}
+
+/** The API's limit: past it, `429 RATE_LIMITED` with `Retry-After`. */
 export function rateLimit<E extends { Bindings: Env }>(
   limiter: Limiter,
   keyOf: (c: Context<E>) => string | undefined,
 ): MiddlewareHandler<E> {
   return async (c, next) => {
-    const key = rateLimitEnabled(c.env) ? keyOf(c) : undefined;
-    if (key !== undefined) {
-      const { success } = await c.env[limiter].limit({ key });
-      if (!success) {
-        const seconds = PERIOD_SECONDS[limiter];
-        throw new ApiError("RATE_LIMITED", `${WHAT[limiter]}; try again in ${seconds} seconds`, {
-          "retry-after": String(seconds),
-        });
-      }
+    const seconds = await overLimit(c.env, limiter, keyOf(c));
+    if (seconds !== undefined) {
+      throw new ApiError("RATE_LIMITED", `${WHAT[limiter]}; try again in ${seconds} seconds`, {
+        "retry-after": String(seconds),
+      });
     }
     await next();
   };

@@ -200,6 +200,7 @@ const ptBR = {
   errorSoldOut: "Esgotou: não há mais ingressos desta opção. Escolha outro setor ou tipo.",
   errorHoldExpired: "A reserva deste ingresso terminou.",
   errorInvalidEmail: "Confira o e-mail: ele parece incompleto.",
+  errorRateLimited: "Muitas tentativas em pouco tempo. Aguarde alguns segundos e tente de novo.",
 };
 
 export type Messages = typeof ptBR;
@@ -359,6 +360,7 @@ const en: Messages = {
   errorSoldOut: "Sold out: no tickets left of this kind. Choose another sector or type.",
   errorHoldExpired: "The hold on this ticket has ended.",
   errorInvalidEmail: "Please check the email address: it looks incomplete.",
+  errorRateLimited: "Too many attempts in a short time. Wait a few seconds and try again.",
 };
 
 const MESSAGES: Record<Lang, Messages> = { "pt-BR": ptBR, en };

@@ -16,6 +16,7 @@ import { type Html, layout, type PageContext, type PageOptions } from "../page/l
 import { notFoundPage } from "../page/not-found";
 import { showPage, showPageDescription } from "../page/show";
 import { signInPage } from "../page/sign-in";
+import { clientAddress, overLimit } from "../rate-limit";
 import { sessionBody } from "../schemas";
 import { database } from "../show/ledger";
 import type { FanState } from "../show/types";
@@ -64,7 +65,7 @@ export function renderPage(
   ctx: PageContext,
   options: PageOptions,
   body: Html,
-  status: 200 | 400 | 404 = 200,
+  status: 200 | 400 | 404 | 429 = 200,
 ) {
   // Pages greet the signed-in fan by name: never cache them.
   c.header("cache-control", "no-store");
@@ -118,6 +119,14 @@ export const pages = new Hono<PagesEnv>()
         signInPage(ctx, next, error, values),
         400,
       );
+    }
+    // The same limit as `POST /api/sessions`, answered as the sign-in page rather than JSON.
+    const wait = await overLimit(c.env, "SIGN_IN_LIMITER", clientAddress(c));
+    if (wait !== undefined) {
+      c.header("retry-after", String(wait));
+      const values = { name: parsed.data.name, email: parsed.data.email };
+      const page = signInPage(ctx, next, ctx.t.errorRateLimited, values);
+      return renderPage(c, ctx, { title: ctx.t.signInPageTitle, page: "sign-in" }, page, 429);
     }
     const user = await upsertUser(database(c.env.DB), parsed.data.name, parsed.data.email);
     await issueSession(c, { id: user.id, name: user.name });

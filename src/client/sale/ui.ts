@@ -27,6 +27,8 @@ export function errorText(t: Messages, err: unknown, salesOpenAt?: string): stri
       return t.salesNotOpen(salesOpenAt ?? "");
     case "HOLD_EXPIRED":
       return t.errorHoldExpired;
+    case "RATE_LIMITED":
+      return t.errorRateLimited;
     default:
       return t.errorGeneric;
   }

@@ -53,6 +53,26 @@ describe("rate limits", () => {
     expect((await signInFrom(address())).status).toBe(201);
   });
 
+  it("applies the same sign-in budget to the page's form, answering the sign-in page with 429", async () => {
+    await awayFromWindowEdge(60);
+    const ip = address();
+    await exhaust(env.SIGN_IN_LIMITER, ip);
+    const email = `${crypto.randomUUID()}@example.com`;
+    const refused = await call("POST", "/entrar", {
+      body: new URLSearchParams({ name: "Ana", email, voltar: "/" }).toString(),
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: "http://catraca.test",
+        "cf-connecting-ip": ip,
+      },
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("60");
+    expect(refused.headers.get("set-cookie")).toBeNull();
+    expect(refused.text).toContain("Muitas tentativas");
+    expect(await userExists(email)).toBe(false);
+  });
+
   it("limits ticket calls per fan, so fans sharing one address do not hold each other back", async () => {
     await awayFromWindowEdge(10);
     const show = await createShow({ sectors: [{ name: "Pista", capacity: 2, priceCents: 1000, meiaShare: 0 }] });
