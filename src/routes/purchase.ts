@@ -11,7 +11,8 @@ type PurchaseEnv = { Bindings: Env; Variables: FanVariables };
 /** A Durable Object outcome as the contract's answer: the state with 200/202, or the error. */
 function reply(outcome: Outcome) {
   if (!outcome.ok) throw new ApiError(outcome.code, outcome.message);
-  return Response.json(outcome.state, { status: outcome.httpStatus });
+  // A fan's own state, changing by the second: never cached by the browser or anything between.
+  return Response.json(outcome.state, { status: outcome.httpStatus, headers: { "cache-control": "no-store" } });
 }
 
 /** Ticket calls count against the fan, whatever address they come from (carrier-grade NAT). */

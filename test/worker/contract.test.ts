@@ -39,6 +39,8 @@ describe("sessions", () => {
     const viaCookie = await call("GET", `/${show.id}/ingresso`, { headers: { cookie } });
     expect(viaCookie.status).toBe(200);
     expect(viaCookie.json.status).toBe("NONE");
+    // A fan's state is theirs and changes by the second: never cached.
+    expect(viaCookie.headers.get("cache-control")).toBe("no-store");
   });
 
   it("rejects a bad name or email with 400 naming the field", async () => {
