@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { ApiError, errorBody } from "./errors";
 import { admin } from "./routes/admin";
+import { bench } from "./routes/bench";
 import { catalogue } from "./routes/catalogue";
 import { live } from "./routes/live";
 import { paymentsRoutes } from "./routes/payments";
@@ -29,6 +30,7 @@ export const app = new Hono<{ Bindings: Env }>()
   .route("/api/shows", catalogue)
   .route("/api/admin", admin)
   .route("/api/payments", paymentsRoutes)
+  .route("/api/bench", bench)
   .route("/:showId/ingresso/ws", live)
   .route("/:showId/ingresso", purchase);
 
