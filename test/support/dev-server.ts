@@ -18,6 +18,8 @@ export interface DevServerOptions {
   /** Reuse a state directory (e.g. to restart on the same state); a fresh temp dir by default. */
   stateDir?: string;
   vars?: Record<string, string>;
+  /** Extra `wrangler dev` arguments (the benchmarks pass `--log-level warn`). */
+  args?: string[];
   /** Print wrangler's output (for debugging). */
   verbose?: boolean;
 }
@@ -28,6 +30,8 @@ export interface DevServer {
   stateDir: string;
   /** wrangler's pid; its workerd child is in the same process group. */
   pid: number;
+  /** The DevTools inspector of the Worker (CPU profiles). */
+  inspectorPort: number;
   stop(): Promise<void>;
   /** Stop and start again on the same state directory and port. */
   restart(): Promise<void>;
@@ -107,9 +111,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   const port = await freePort();
   let child: ChildProcess;
   let output = "";
+  let inspectorPort = 0;
 
   const launch = async () => {
-    const inspectorPort = await freePort();
+    inspectorPort = await freePort();
     output = "";
     child = spawn(
       process.execPath,
@@ -126,6 +131,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
         stateDir,
         "--show-interactive-dev-session=false",
         ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+        ...(opts.args ?? []),
       ],
       { cwd: ROOT, env: childEnv(), stdio: "pipe", detached: true },
     );
@@ -147,6 +153,9 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     stateDir,
     get pid() {
       return child.pid ?? -1;
+    },
+    get inspectorPort() {
+      return inspectorPort;
     },
     stop: () => killGroup(child),
     restart: async () => {
