@@ -1,0 +1,144 @@
+/**
+ * Inside the object (runs in workerd through the vitest plugin, with no HTTP in front): the show
+ * object's own code, timed with waiting queues of growing length. Run by `npm run bench` (scenario
+ * "inside"); the figures go to the test's `meta` and from there to bench/results.json.
+ *
+ * Per waiting-queue length W, with every waiting fan on an open socket:
+ * - join: one fan's `request` that leaves it waiting (the last 100 joins, queue ≈ W);
+ * - admission: a holder's `cancel` that hands the ticket to the head of the queue (D1 included);
+ * - position pass: the coalesced pass that tells every waiting fan its new position, after one
+ *   admission (every fan moved), and its cost per waiting fan;
+ * - expiry: 20 holds past their time, ended by one alarm that admits the next 20.
+ */
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { it } from "vitest";
+import { FAN_HEADER, SHOW_HEADER } from "../../src/messages";
+import type { FanNotifier } from "../../src/show/notifier";
+import type { ShowQueue } from "../../src/show/show-queue";
+import { createShow, showStub } from "../../test/worker/helpers";
+
+declare module "vitest" {
+  interface TaskMeta {
+    bench?: unknown;
+  }
+}
+
+const LEVELS = [100, 500, 1000, 2000, 4000];
+const HOLDERS = 20;
+const ADMISSIONS = 30;
+const PASSES = 5;
+const PISTA = { sector: "Pista", meia: false };
+
+/** The object's notifier, reached from inside to run one position pass by hand. */
+const notifierOf = (o: ShowQueue) => (o as unknown as { notifier: FanNotifier }).notifier;
+
+/** Fans straight into D1 (tickets reference users), many rows per statement. */
+async function insertFans(n: number): Promise<string[]> {
+  const ids = Array.from({ length: n }, () => `usr_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`);
+  const statements: D1PreparedStatement[] = [];
+  for (let i = 0; i < ids.length; i += 25) {
+    const chunk = ids.slice(i, i + 25);
+    statements.push(
+      env.DB.prepare(
+        `INSERT INTO users (id, name, email, created_at) VALUES ${chunk.map(() => "(?, 'Fã', ?, 0)").join(", ")}`,
+      ).bind(...chunk.flatMap((id) => [id, `${id}@example.com`])),
+    );
+  }
+  await env.DB.batch(statements);
+  return ids;
+}
+
+/** A fan's socket straight to the object (the Worker would set these headers after auth). */
+async function connect(showId: string, fanId: string) {
+  const res = await showStub(showId).fetch("http://catraca.test/ws", {
+    headers: { upgrade: "websocket", [FAN_HEADER]: fanId, [SHOW_HEADER]: showId },
+  });
+  const ws = res.webSocket;
+  if (!ws) throw new Error(`expected a WebSocket, got ${res.status}`);
+  let received = 0;
+  ws.addEventListener("message", () => {
+    received += 1;
+  });
+  ws.accept();
+  return { ws, received: () => received };
+}
+
+async function level(waiting: number) {
+  const show = await createShow({
+    sectors: [{ name: "Pista", capacity: HOLDERS, priceCents: 10000, meiaShare: 0 }],
+    holdSeconds: 600,
+    maxTicketsPerUser: 20,
+  });
+  const fans = await insertFans(HOLDERS + waiting + ADMISSIONS + PASSES);
+  const holders = fans.slice(0, HOLDERS);
+  const queue = fans.slice(HOLDERS);
+  const sockets: Awaited<ReturnType<typeof connect>>[] = [];
+  for (const f of queue) sockets.push(await connect(show.id, f));
+
+  const figures = await runInDurableObject(showStub(show.id), async (o: ShowQueue) => {
+    for (const f of holders) await o.request(show.id, f, PISTA);
+
+    // The object's clock ticks in whole milliseconds: time blocks of operations, not single ones.
+    let t = performance.now();
+    for (const [i, f] of queue.entries()) {
+      if (i === queue.length - 100) t = performance.now();
+      await o.request(show.id, f, PISTA);
+    }
+    const joinMs = (performance.now() - t) / Math.min(100, queue.length);
+
+    // Holders in the order they were admitted: the first holders, then the queue from its head.
+    const inLine = [...holders, ...queue];
+    let next = 0;
+    let slowest = 0;
+    t = performance.now();
+    for (let i = 0; i < ADMISSIONS; i++) {
+      const one = performance.now();
+      await o.cancel(show.id, inLine[next++]!);
+      slowest = Math.max(slowest, performance.now() - one);
+    }
+    const admissionMs = (performance.now() - t) / ADMISSIONS;
+
+    let passTotal = 0;
+    for (let i = 0; i < PASSES; i++) {
+      await o.cancel(show.id, inLine[next++]!);
+      const one = performance.now();
+      notifierOf(o).sendPositions();
+      passTotal += performance.now() - one;
+    }
+    const passMs = passTotal / PASSES;
+
+    const base = o.now();
+    o.now = () => base + 601_000;
+    t = performance.now();
+    await o.alarm();
+    const expiryMs = (performance.now() - t) / HOLDERS;
+
+    return {
+      waiting,
+      joinUs: joinMs * 1000,
+      admissionUs: admissionMs * 1000,
+      admissionMaxMs: slowest,
+      admissionsPerSecond: 1000 / admissionMs,
+      passMs,
+      passUsPerWaitingFan: (passMs * 1000) / waiting,
+      expiryUs: expiryMs * 1000,
+      expiriesPerSecond: 1000 / expiryMs,
+    };
+  });
+  // Let the last messages arrive, then count them and hang up (client ends live outside the object).
+  await new Promise((r) => setTimeout(r, 50));
+  const messagesPerSocket = sockets.reduce((s, x) => s + x.received(), 0) / sockets.length;
+  for (const s of sockets) s.ws.close(1000);
+  return { ...figures, messagesPerSocket };
+}
+
+it("times admission, expiry and position fan-out inside the show object", async ({ task }) => {
+  const results = [];
+  for (const w of LEVELS) {
+    const r = await level(w);
+    console.log(JSON.stringify(r));
+    results.push(r);
+  }
+  task.meta.bench = results;
+});
