@@ -3,10 +3,10 @@
  * measured against the platform's own floor in the same run. Prints a table and writes
  * bench/results.json. See bench/README.md for what each figure means and the reference results.
  *
- *   npm run bench -- --fans 2000 --tickets 200 --concurrency 100 --levels 100,1000,2000
- *   npm run bench -- --soak [--soak-minutes 5]        2,000 waiting sockets, memory over time
- *   npm run bench -- --only floor,rush,release,inside  a subset (while developing)
- *   npm run bench -- --cpu-prof                        CPU profile of the app's workerd per scenario
+ *   npm run bench -- --fans 2000 --tickets 200 --concurrency 100 --rounds 4 --levels 100,1000,2000
+ *   npm run bench -- --soak [--soak-minutes 5]   2,000 waiting sockets, memory over time
+ *   npm run bench -- --only rush,release,inside   a subset (while developing)
+ *   npm run bench -- --cpu-prof                   a CPU profile of the app's isolate per scenario
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -16,15 +16,14 @@ import { Http } from "./lib/http.ts";
 import { profiled } from "./lib/inspector.ts";
 import { machine } from "./lib/proc.ts";
 import { type BenchServer, startBenchServer } from "./lib/server.ts";
-import { closeAll } from "./lib/sockets.ts";
+import { closeAll, type FanSocket } from "./lib/sockets.ts";
 import { type Results, report, targets } from "./report.ts";
-import { floor } from "./scenarios/floor.ts";
 import { inside } from "./scenarios/inside.ts";
 import { release } from "./scenarios/release.ts";
 import { rush } from "./scenarios/rush.ts";
 import { soak } from "./scenarios/soak.ts";
 
-const SCENARIOS = ["floor", "rush", "release", "inside"] as const;
+const SCENARIOS = ["rush", "release", "inside"] as const;
 
 function options(): Options {
   const { values } = parseArgs({
@@ -32,6 +31,7 @@ function options(): Options {
       fans: { type: "string", default: "2000" },
       tickets: { type: "string", default: "200" },
       concurrency: { type: "string", default: "100" },
+      rounds: { type: "string", default: "4" },
       levels: { type: "string" },
       soak: { type: "boolean", default: false },
       "soak-minutes": { type: "string", default: "5" },
@@ -55,6 +55,7 @@ function options(): Options {
     fans,
     tickets: int("tickets", values.tickets),
     concurrency: int("concurrency", values.concurrency),
+    rounds: int("rounds", values.rounds),
     levels: (values.levels ?? `100,1000,${fans}`).split(",").map((l) => int("levels", l)),
     soak: values.soak,
     soakMinutes: Number(values["soak-minutes"]),
@@ -76,7 +77,7 @@ async function main() {
   };
   log(`catraca bench: ${JSON.stringify(results.options)}`);
 
-  const needsServer = opts.soak || wants("floor") || wants("rush") || wants("release");
+  const needsServer = opts.soak || wants("rush") || wants("release");
   if (needsServer) {
     let server: BenchServer | undefined;
     try {
@@ -88,20 +89,22 @@ async function main() {
       if (opts.soak) {
         results.soak = await soak(ctx);
       } else {
-        const showId = await http.createShow({ capacity: opts.tickets, holdSeconds: 600 });
-        if (wants("floor")) results.floorBefore = await profiled(ctx, "floor", () => floor(ctx, showId, "before"));
+        // The rush keeps waiting on its sockets while tickets are released on other shows.
+        const sockets: FanSocket[] = [];
         if (wants("rush")) {
-          const r = await profiled(ctx, "rush", () => rush(ctx, showId));
-          const { sockets: _sockets, ...figures } = r;
-          results.rush = figures;
-          if (wants("floor")) results.floorAfter = await floor(ctx, showId, "after");
-          // The rush keeps waiting on its sockets while tickets are released on other shows.
-          if (wants("release")) results.release = await releaseLevels(ctx);
-          results.memoryWithRushMiB = server.rssMiB();
-          await closeAll(r.sockets);
-        } else if (wants("release")) {
-          results.release = await releaseLevels(ctx);
+          const r = await profiled(ctx, "rush", () => rush(ctx));
+          results.rush = r.rush;
+          results.floor = r.floor;
+          sockets.push(...r.sockets);
         }
+        if (wants("release")) {
+          results.release = [];
+          for (const level of opts.levels) {
+            results.release.push({ level, runs: await profiled(ctx, `release-${level}`, () => release(ctx, level)) });
+          }
+        }
+        results.memoryAfterMiB = server.rssMiB();
+        await closeAll(sockets);
       }
     } finally {
       await server?.dispose();
@@ -112,14 +115,6 @@ async function main() {
   results.targets = targets(results);
   writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\n${report(results)}\n\nwrote ${path.relative(process.cwd(), opts.out)}`);
-}
-
-async function releaseLevels(ctx: Context) {
-  const levels = [];
-  for (const level of ctx.opts.levels) {
-    levels.push({ level, runs: await profiled(ctx, `release-${level}`, () => release(ctx, level)) });
-  }
-  return levels;
 }
 
 main().catch((err) => {

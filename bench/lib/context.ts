@@ -7,6 +7,7 @@ export interface Options {
   fans: number;
   tickets: number;
   concurrency: number;
+  rounds: number;
   levels: number[];
   soak: boolean;
   soakMinutes: number;
