@@ -46,7 +46,7 @@ export class ShowQueue extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.store = new ShowStore(ctx.storage.sql);
+    this.store = new ShowStore(ctx.storage);
     this.db = database(env.DB);
     this.notifier = new FanNotifier(ctx, {
       now: () => this.now(),

@@ -3,7 +3,7 @@
  * each fan's latest outcome and the show's cached rules. Every function is synchronous, so a read
  * and the write that depends on it can never be interleaved with another call.
  */
-import { type BookedRecord, classKey, type HoldRecord } from "./rules";
+import type { BookedRecord, HoldRecord } from "./rules";
 import type { ClassConfig, ClassCounts, FanStatus, ShowConfig, TicketClass } from "./types";
 
 const SCHEMA = `
@@ -49,6 +49,52 @@ CREATE TABLE IF NOT EXISTS past_holds (
   ticket_id TEXT NOT NULL,
   PRIMARY KEY (fan_id, ticket_id)
 ) WITHOUT ROWID;
+`;
+
+/**
+ * Each class's occupancy, kept by triggers in the same transaction as the rows they count, so that
+ * reading it is one lookup instead of COUNTs over the queue (which grew with every waiting fan and
+ * ran several times per call). Rows are only ever inserted or deleted in the counted tables.
+ */
+const COUNTS = `
+CREATE TABLE IF NOT EXISTS class_counts (
+  sector TEXT NOT NULL,
+  meia INTEGER NOT NULL,
+  held INTEGER NOT NULL DEFAULT 0,
+  booked INTEGER NOT NULL DEFAULT 0,
+  waiting INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (sector, meia)
+) WITHOUT ROWID;
+${(
+  [
+    ["queue", "waiting"],
+    ["holds", "held"],
+    ["booked", "booked"],
+  ] as const
+)
+  .map(
+    ([table, field]) => `
+CREATE TRIGGER IF NOT EXISTS ${table}_counted_in AFTER INSERT ON ${table} BEGIN
+  INSERT INTO class_counts (sector, meia, ${field}) VALUES (NEW.sector, NEW.meia, 1)
+    ON CONFLICT (sector, meia) DO UPDATE SET ${field} = ${field} + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS ${table}_counted_out AFTER DELETE ON ${table} BEGIN
+  UPDATE class_counts SET ${field} = ${field} - 1 WHERE sector = OLD.sector AND meia = OLD.meia;
+END;`,
+  )
+  .join("")}
+`;
+
+/** Objects created before the counts existed count their rows once. */
+const COUNTS_BACKFILL = `
+DELETE FROM class_counts;
+INSERT INTO class_counts (sector, meia, held, booked, waiting)
+  SELECT sector, meia, SUM(t = 'h'), SUM(t = 'b'), SUM(t = 'w') FROM (
+    SELECT sector, meia, 'h' AS t FROM holds
+    UNION ALL SELECT sector, meia, 'b' FROM booked
+    UNION ALL SELECT sector, meia, 'w' FROM queue
+  ) GROUP BY sector, meia;
+INSERT OR REPLACE INTO meta (key, value) VALUES ('class_counts', 'v1');
 `;
 
 export interface FanRecord {
@@ -97,8 +143,15 @@ const toQueueEntry = (r: Row): QueueEntry => ({
 export class ShowStore {
   private cachedConfig: ShowConfig | undefined;
 
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(SCHEMA);
+  private readonly sql: SqlStorage;
+
+  constructor(storage: DurableObjectStorage) {
+    this.sql = storage.sql;
+    storage.transactionSync(() => {
+      this.sql.exec(SCHEMA);
+      this.sql.exec(COUNTS);
+      if (!this.one("SELECT 1 AS x FROM meta WHERE key = 'class_counts'")) this.sql.exec(COUNTS_BACKFILL);
+    });
   }
 
   private rows(query: string, ...params: SqlStorageValue[]): Row[] {
@@ -127,32 +180,24 @@ export class ShowStore {
 
   // --- counts -----------------------------------------------------------------------------------
 
-  /** Occupancy of every class of the show, keyed by `classKey`. */
-  counts(config: ShowConfig): Map<string, ClassCounts> {
-    const out = new Map<string, ClassCounts>();
-    for (const c of config.classes) out.set(classKey(c), { total: c.total, held: 0, booked: 0, waiting: 0 });
-    const add = (table: string, field: "held" | "booked" | "waiting") => {
-      for (const r of this.rows(`SELECT sector, meia, COUNT(*) AS n FROM ${table} GROUP BY sector, meia`)) {
-        const counts = out.get(classKey({ sector: String(r.sector), meia: r.meia === 1 }));
-        if (counts) counts[field] = Number(r.n);
-      }
-    };
-    add("holds", "held");
-    add("booked", "booked");
-    add("queue", "waiting");
-    return out;
-  }
-
   classCounts(config: ShowConfig, c: TicketClass): ClassCounts | undefined {
     const cfg = findClass(config, c);
     if (!cfg) return undefined;
-    const n = (table: string) =>
-      Number(this.one(`SELECT COUNT(*) AS n FROM ${table} WHERE sector = ? AND meia = ?`, c.sector, c.meia ? 1 : 0)?.n);
-    return { total: cfg.total, held: n("holds"), booked: n("booked"), waiting: n("queue") };
+    const r = this.one(
+      "SELECT held, booked, waiting FROM class_counts WHERE sector = ? AND meia = ?",
+      c.sector,
+      c.meia ? 1 : 0,
+    );
+    return {
+      total: cfg.total,
+      held: Number(r?.held ?? 0),
+      booked: Number(r?.booked ?? 0),
+      waiting: Number(r?.waiting ?? 0),
+    };
   }
 
   waitingTotal(): number {
-    return Number(this.one("SELECT COUNT(*) AS n FROM queue")?.n);
+    return Number(this.one("SELECT TOTAL(waiting) AS n FROM class_counts")?.n);
   }
 
   // --- fans -------------------------------------------------------------------------------------
@@ -283,8 +328,10 @@ export class ShowStore {
 
   putBooked(b: BookedRecord): void {
     this.sql.exec("DELETE FROM holds WHERE ticket_id = ?", b.ticketId);
+    // Delete, then insert: a REPLACE would delete without firing the count's trigger.
+    this.sql.exec("DELETE FROM booked WHERE ticket_id = ?", b.ticketId);
     this.sql.exec(
-      "INSERT OR REPLACE INTO booked (ticket_id, fan_id, sector, meia, price_cents, payment_id, booked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO booked (ticket_id, fan_id, sector, meia, price_cents, payment_id, booked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       b.ticketId,
       b.fanId,
       b.sector,

@@ -176,6 +176,30 @@ describe("the show's queue", () => {
   });
 });
 
+describe("the object's storage across versions", () => {
+  it("counts the rows of an object stored before the class counts existed, once, on start", async () => {
+    const show = await createShow({ sectors: pista(1) });
+    const [ana, bia, caio] = await signInMany(3);
+    await requestTicket(show.id, ana!);
+    await requestTicket(show.id, bia!);
+    await requestTicket(show.id, caio!);
+    // The storage as an older version left it: the same rows, no counts.
+    await runInDurableObject(showStub(show.id), (_o, ctx) => {
+      ctx.storage.sql.exec("DROP TABLE class_counts; DELETE FROM meta WHERE key = 'class_counts'");
+      for (const t of ["queue", "holds", "booked"]) {
+        ctx.storage.sql.exec(`DROP TRIGGER ${t}_counted_in; DROP TRIGGER ${t}_counted_out`);
+      }
+    });
+    await evictDurableObject(showStub(show.id));
+
+    expect((await state(show.id, caio!)).position).toBe(2);
+    expect((await call("GET", `/api/admin/shows/${show.id}/stats`, { admin: true })).json.waiting).toBe(2);
+    await call("PATCH", `/${show.id}/ingresso/cancel`, { token: ana!.token });
+    expect((await state(show.id, bia!)).status).toBe("IN_PROGRESS");
+    expect((await call("GET", `/api/admin/shows/${show.id}/stats`, { admin: true })).json.waiting).toBe(1);
+  });
+});
+
 describe("recovery after a crash between the D1 write and the object's write", () => {
   it("adopts a hold D1 granted that the object never recorded", async () => {
     const show = await createShow({ sectors: pista(1) });

@@ -119,6 +119,17 @@ async function verify(m: SaleModel, r: Real) {
       usedApproved: mine.filter((p) => p.status === "APPROVED" && p.bookedTicket).length,
     }).toEqual({ fan: fan.name, refundsDue: mf.refundsDue, unusedApproved: mf.paid, usedApproved: mf.booked.length });
   }
+  // The object's kept class counts equal its own rows.
+  await runInDurableObject(r.stub, (_o, ctx) => {
+    const rows = (q: string) => ctx.storage.sql.exec(q).toArray().map((x) => JSON.stringify(x));
+    expect(
+      rows("SELECT sector, meia, held, booked, waiting FROM class_counts WHERE held + booked + waiting > 0 ORDER BY 1, 2"),
+    ).toEqual(
+      rows(`SELECT sector, meia, SUM(t = 'h') AS held, SUM(t = 'b') AS booked, SUM(t = 'w') AS waiting FROM (
+              SELECT sector, meia, 'h' AS t FROM holds UNION ALL SELECT sector, meia, 'b' FROM booked
+              UNION ALL SELECT sector, meia, 'w' FROM queue) GROUP BY 1, 2 ORDER BY 1, 2`),
+    );
+  });
 }
 
 type Cmd = fc.AsyncCommand<SaleModel, Real>;
