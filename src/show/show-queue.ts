@@ -39,8 +39,10 @@ export class ShowQueue extends DurableObject<Env> {
   private tail: Promise<unknown> = Promise.resolve();
   /** Fans whose state changed during the current operation. */
   private readonly changed = new Set<string>();
-  /** When admissions failed for a passing D1 fault, the alarm retries them. */
+  /** When admissions failed for a passing D1 fault, the alarm retries them (kept until it runs). */
   private retryAt: number | undefined;
+  /** The alarm as this object last set or read it; undefined until read after a start or an alarm. */
+  private alarmAt: number | null | undefined;
   /** The object's clock. Tests replace it (through `runInDurableObject`) to move time. */
   now: () => number = () => Date.now();
 
@@ -274,6 +276,9 @@ export class ShowQueue extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     await this.serial(async () => {
+      // The alarm that fired is gone, and the retry it may stand for is being made now.
+      this.alarmAt = undefined;
+      this.retryAt = undefined;
       const config = this.store.config();
       // A throw here makes the runtime retry the alarm; that is what we want for a D1 fault.
       if (config) await this.settle(config);
@@ -440,17 +445,18 @@ export class ShowQueue extends DurableObject<Env> {
     await this.scheduleAlarm();
   }
 
-  /** One alarm, at the earliest hold expiry (or a pending retry). */
+  /**
+   * One alarm, at the earliest hold expiry (or a pending retry). Called after every change, so the
+   * alarm is read from storage once and then only written when it moves.
+   */
   private async scheduleAlarm(): Promise<void> {
     const candidates = [this.store.earliestExpiry(), this.retryAt].filter((t): t is number => t !== undefined);
-    this.retryAt = undefined;
-    const next = candidates.length > 0 ? Math.min(...candidates) : undefined;
-    const current = await this.ctx.storage.getAlarm();
-    if (next === undefined) {
-      if (current !== null) await this.ctx.storage.deleteAlarm();
-    } else if (current !== next) {
-      await this.ctx.storage.setAlarm(next);
-    }
+    const next = candidates.length > 0 ? Math.min(...candidates) : null;
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (next === this.alarmAt) return;
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
+    this.alarmAt = next;
   }
 
   private answer(config: ShowConfig, fanId: string): Outcome {
