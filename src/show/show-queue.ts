@@ -43,6 +43,8 @@ export class ShowQueue extends DurableObject<Env> {
   private retryAt: number | undefined;
   /** The alarm as this object last set or read it; undefined until read after a start or an alarm. */
   private alarmAt: number | null | undefined;
+  /** Whether every class has been offered its free tickets since this object started. */
+  private settledSinceStart = false;
   /** The object's clock. Tests replace it (through `runInDurableObject`) to move time. */
   now: () => number = () => Date.now();
 
@@ -326,7 +328,12 @@ export class ShowQueue extends DurableObject<Env> {
       await releaseHolds(this.db, due);
       this.endHolds(due, "EXPIRED");
     }
-    await this.admit(config, config.classes);
+    // A call that frees a ticket admits the next fan itself; only expiries, a pending retry (a D1
+    // fault, a reconcile) or a fresh start can leave a free ticket with fans waiting.
+    if (due.length > 0 || this.retryAt !== undefined || !this.settledSinceStart) {
+      await this.admit(config, config.classes);
+      this.settledSinceStart = true;
+    }
     await this.scheduleAlarm();
   }
 
