@@ -28,6 +28,7 @@ declare module "vitest" {
 const LEVELS = [100, 500, 1000, 2000, 4000];
 const HOLDERS = 20;
 const BLOCK = 10;
+const JOIN_BLOCK = 50;
 const JOIN_BLOCKS = 4;
 const ADMISSION_BLOCKS = 4;
 const PASSES = 7;
@@ -90,16 +91,16 @@ async function level(waiting: number) {
 
     // The object's clock ticks in whole milliseconds, and neighbours share the machine: time
     // blocks of operations and keep the median block.
-    const timedFrom = queue.length - JOIN_BLOCKS * BLOCK;
+    const timedFrom = queue.length - JOIN_BLOCKS * JOIN_BLOCK;
     for (const f of queue.slice(0, timedFrom)) await o.request(show.id, f, PISTA);
     const joins: number[] = [];
     let t = 0;
     for (let b = 0; b < JOIN_BLOCKS; b++) {
       t = performance.now();
-      for (const f of queue.slice(timedFrom + b * BLOCK, timedFrom + (b + 1) * BLOCK)) {
+      for (const f of queue.slice(timedFrom + b * JOIN_BLOCK, timedFrom + (b + 1) * JOIN_BLOCK)) {
         await o.request(show.id, f, PISTA);
       }
-      joins.push((performance.now() - t) / BLOCK);
+      joins.push((performance.now() - t) / JOIN_BLOCK);
     }
 
     // Holders in the order they were admitted: the first holders, then the queue from its head.
