@@ -39,6 +39,11 @@ export class ShowQueue extends DurableObject<Env> {
   private tail: Promise<unknown> = Promise.resolve();
   /** Fans whose state changed during the current operation. */
   private readonly changed = new Set<string>();
+  /**
+   * The state the current operation answered its fan with: nothing changes between the answer and
+   * the notification that follows, so the notifier sends it instead of reading it again.
+   */
+  private readonly answered = new Map<string, FanState>();
   /** When admissions failed for a passing D1 fault, the alarm retries them (kept until it runs). */
   private retryAt: number | undefined;
   /** The alarm as this object last set or read it; undefined until read after a start or an alarm. */
@@ -55,10 +60,14 @@ export class ShowQueue extends DurableObject<Env> {
     this.notifier = new FanNotifier(ctx, {
       now: () => this.now(),
       stateOf: (fanId) => {
+        const answered = this.answered.get(fanId);
+        if (answered) return answered;
         const config = this.store.config();
         return config ? fanState(this.store, config, fanId) : { status: "NONE", booked: [] };
       },
       classOf: (fanId) => {
+        const answered = this.answered.get(fanId);
+        if (answered) return classOf({ sector: answered.sector ?? null, meia: answered.meia ?? null });
         const fan = this.store.fan(fanId);
         return fan ? classOf(fan) : null;
       },
@@ -99,7 +108,7 @@ export class ShowQueue extends DurableObject<Env> {
         await this.admit(config, [wanted]);
       }
       // The contract answers a request that leaves the fan in the queue with 202 Accepted.
-      const state = fanState(this.store, config, fanId);
+      const state = this.answer(config, fanId).state;
       return { ok: true, httpStatus: state.status === "WAITING" ? 202 : 200, state };
     });
   }
@@ -466,20 +475,24 @@ export class ShowQueue extends DurableObject<Env> {
     this.alarmAt = next;
   }
 
-  private answer(config: ShowConfig, fanId: string): Outcome {
-    return { ok: true, httpStatus: 200, state: fanState(this.store, config, fanId) };
+  /** The fan's state as the operation's last word (see `answered`). */
+  private answer(config: ShowConfig, fanId: string): { ok: true; httpStatus: 200; state: FanState } {
+    const state = fanState(this.store, config, fanId);
+    this.answered.set(fanId, state);
+    return { ok: true, httpStatus: 200, state };
   }
 
   /** After every serialized operation: notify the fans whose state changed. */
   private flushChanges(): void {
-    if (this.changed.size === 0) return;
     const fans = [...this.changed];
     this.changed.clear();
     try {
-      this.notifier.changed(fans);
+      if (fans.length > 0) this.notifier.changed(fans);
     } catch (err) {
       // Notification is never the only path: the state is in storage and GET answers it.
       console.error("notify failed", { show: this.store.config()?.id, error: String(err) });
+    } finally {
+      this.answered.clear();
     }
   }
 }
