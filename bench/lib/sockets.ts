@@ -6,6 +6,8 @@ export interface StateLite {
   position?: number;
   ticket?: { id: string };
   expiresAt?: string;
+  /** The server's clock when it sent the message. */
+  serverTime?: string;
 }
 
 export type StateListener = (socket: FanSocket, state: StateLite, receivedAt: number) => void;

@@ -10,7 +10,7 @@ import type { Context } from "../lib/context.ts";
 import type { Fan } from "../lib/http.ts";
 import { closedLoop } from "../lib/load.ts";
 import { closeAll, FanSocket, type StateListener } from "../lib/sockets.ts";
-import { now, sleep } from "../lib/stats.ts";
+import { now, sleep, summarize } from "../lib/stats.ts";
 
 export type ReleaseKind = "cancel, one by one" | "cancel, bursts of 10" | "expiry, one by one" | "expiry, bursts of 5";
 
@@ -18,7 +18,10 @@ export interface ReleaseRun {
   kind: ReleaseKind;
   /** Fans waiting while this kind was measured (from, to). */
   waiting: [number, number];
+  /** From the release to the next fan's client receiving its message. */
   samplesMs: number[];
+  /** From the release to the server sending that message (its `serverTime`, whole milliseconds). */
+  serverSamplesMs: number[];
 }
 
 const CANCEL_TICKETS = 20;
@@ -34,9 +37,10 @@ export async function release(ctx: Context, level: number): Promise<ReleaseRun[]
   const runs = await cancels(ctx, level);
   runs.push(...(await expiries(ctx, level)));
   for (const r of runs) {
-    const sorted = [...r.samplesMs].sort((a, b) => a - b);
+    const s = summarize(r.samplesMs);
+    const server = summarize(r.serverSamplesMs);
     ctx.log(
-      `  ${r.kind}: n=${sorted.length} p50 ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms (waiting ${r.waiting[0]} → ${r.waiting[1]})`,
+      `  ${r.kind}: n=${s.n} p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms (sent by the server: p50 ${server.p50} ms, p99 ${server.p99} ms; waiting ${r.waiting[0]} → ${r.waiting[1]})`,
     );
   }
   return runs;
@@ -79,6 +83,7 @@ async function cancels(ctx: Context, level: number): Promise<ReleaseRun[]> {
   const heldTicket = new Map<string, string>();
   const pending = new Map<string, number>();
   let samples: number[] = [];
+  let serverSamples: number[] = [];
   const listener: StateListener = (socket, state, at) => {
     if (state.status !== "IN_PROGRESS" || !state.ticket || heldTicket.has(socket.fanId)) return;
     heldTicket.set(socket.fanId, state.ticket.id);
@@ -87,6 +92,7 @@ async function cancels(ctx: Context, level: number): Promise<ReleaseRun[]> {
     if (sent !== undefined) {
       pending.delete(state.ticket.id);
       samples.push(at - sent);
+      serverSamples.push(Date.parse(state.serverTime ?? "") - sent);
     }
   };
   const sockets = await join(ctx, showId, fans, listener, CANCEL_TICKETS);
@@ -109,9 +115,15 @@ async function cancels(ctx: Context, level: number): Promise<ReleaseRun[]> {
     await sleep(10 + Math.random() * 90);
   }
   let after = await ctx.http.waiting(showId);
-  runs.push({ kind: "cancel, one by one", waiting: [before, after], samplesMs: samples });
+  runs.push({
+    kind: "cancel, one by one",
+    waiting: [before, after],
+    samplesMs: samples,
+    serverSamplesMs: serverSamples,
+  });
 
   samples = [];
+  serverSamples = [];
   before = after;
   for (let b = 0; b < BURSTS; b++) {
     const at = now();
@@ -120,7 +132,12 @@ async function cancels(ctx: Context, level: number): Promise<ReleaseRun[]> {
     await sleep(300 + Math.random() * 700);
   }
   after = await ctx.http.waiting(showId);
-  runs.push({ kind: "cancel, bursts of 10", waiting: [before, after], samplesMs: samples });
+  runs.push({
+    kind: "cancel, bursts of 10",
+    waiting: [before, after],
+    samplesMs: samples,
+    serverSamplesMs: serverSamples,
+  });
   await closeAll(sockets);
   return runs;
 }
@@ -138,6 +155,7 @@ async function expiries(ctx: Context, level: number): Promise<ReleaseRun[]> {
   const hold = new Map<string, { fanId: string; expiresAt: number }>();
   let measuring = false;
   const samples = { "expiry, one by one": [] as number[], "expiry, bursts of 5": [] as number[] };
+  const serverSamples = { "expiry, one by one": [] as number[], "expiry, bursts of 5": [] as number[] };
   const listener: StateListener = (socket, state, at) => {
     if (state.status !== "IN_PROGRESS" || !state.ticket || !state.expiresAt) return;
     const ticketId = state.ticket.id;
@@ -150,6 +168,7 @@ async function expiries(ctx: Context, level: number): Promise<ReleaseRun[]> {
     if (measuring && previous) {
       const kind = group.get(ticketId) as keyof typeof samples;
       samples[kind].push(at - previous.expiresAt);
+      serverSamples[kind].push(Date.parse(state.serverTime ?? "") - previous.expiresAt);
     }
   };
 
@@ -183,5 +202,6 @@ async function expiries(ctx: Context, level: number): Promise<ReleaseRun[]> {
     kind,
     waiting: [before, after] as [number, number],
     samplesMs: samples[kind],
+    serverSamplesMs: serverSamples[kind],
   }));
 }
