@@ -11,7 +11,7 @@ import {
   loadTakenTickets,
   releaseHolds,
 } from "./ledger";
-import { FanNotifier } from "./notifier";
+import { FanNotifier, type WaitingFan } from "./notifier";
 import { admissionsFor, decideBook, decideRequest, type HoldRecord, isSoldOut, reconcilePlan } from "./rules";
 import { findClass, ShowStore } from "./store";
 import type { FanState, Outcome, ShowConfig, TicketClass, TicketView } from "./types";
@@ -71,7 +71,7 @@ export class ShowQueue extends DurableObject<Env> {
         const fan = this.store.fan(fanId);
         return fan ? classOf(fan) : null;
       },
-      waitingStates: (c) => this.waitingStates(c),
+      waitingSlice: (c, afterSeq, limit) => this.waitingSlice(c, afterSeq, limit),
     });
     // Keep-alive answered by the runtime itself, so idle fans never wake the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
@@ -260,24 +260,32 @@ export class ShowQueue extends DurableObject<Env> {
     this.notifier.forget(ws);
   }
 
-  /** Waiting fans of a class in queue order, each with the state a position update carries. */
-  private *waitingStates(c: TicketClass) {
+  /**
+   * A slice of a class's waiting fans, in queue order, each with the state a position update
+   * carries: three queries for the whole slice, whatever its length.
+   */
+  private waitingSlice(c: TicketClass, afterSeq: number, limit: number): WaitingFan[] {
     const config = this.store.config();
-    if (!config) return;
-    let position = 0;
-    for (const entry of this.store.waitingIn(c)) {
-      position += 1;
-      yield {
-        fanId: entry.fanId,
-        state: {
-          status: "WAITING",
-          position,
-          sector: entry.sector,
-          meia: entry.meia,
-          booked: this.store.bookedBy(entry.fanId).map((b) => ticketView(config, b, "BOOKED")),
-        } satisfies FanState,
-      };
+    const entries = this.store.waitingAfter(c, afterSeq, limit);
+    const first = entries[0];
+    const last = entries.at(-1);
+    if (!config || !first || !last) return [];
+    const booked = new Map<string, TicketView[]>();
+    for (const b of this.store.bookedOfWaiting(c, afterSeq, last.seq)) {
+      booked.set(b.fanId, [...(booked.get(b.fanId) ?? []), ticketView(config, b, "BOOKED")]);
     }
+    const ahead = this.store.position(first) - 1;
+    return entries.map((e, i) => ({
+      seq: e.seq,
+      fanId: e.fanId,
+      state: {
+        status: "WAITING",
+        position: ahead + i + 1,
+        sector: e.sector,
+        meia: e.meia,
+        booked: booked.get(e.fanId) ?? [],
+      },
+    }));
   }
 
   /** An empty call: the floor against which the benchmarks measure the request path. */

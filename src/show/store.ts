@@ -268,6 +268,17 @@ export class ShowStore {
     ).map(toQueueEntry);
   }
 
+  /** Up to `limit` waiting fans of a class after queue entry `afterSeq`, in arrival order. */
+  waitingAfter(c: TicketClass, afterSeq: number, limit: number): QueueEntry[] {
+    return this.rows(
+      "SELECT * FROM queue WHERE sector = ? AND meia = ? AND seq > ? ORDER BY seq LIMIT ?",
+      c.sector,
+      c.meia ? 1 : 0,
+      afterSeq,
+      limit,
+    ).map(toQueueEntry);
+  }
+
   /** Every waiting fan of a class, in arrival order. */
   waitingIn(c: TicketClass): QueueEntry[] {
     return this.rows("SELECT * FROM queue WHERE sector = ? AND meia = ? ORDER BY seq", c.sector, c.meia ? 1 : 0).map(
@@ -349,6 +360,18 @@ export class ShowStore {
 
   bookedBy(fanId: string): BookedRecord[] {
     return this.rows("SELECT * FROM booked WHERE fan_id = ? ORDER BY booked_at, ticket_id", fanId).map(toBooked);
+  }
+
+  /** The bookings of the waiting fans of a class whose queue entries are in (afterSeq, upToSeq]. */
+  bookedOfWaiting(c: TicketClass, afterSeq: number, upToSeq: number): BookedRecord[] {
+    return this.rows(
+      `SELECT b.* FROM queue q JOIN booked b ON b.fan_id = q.fan_id
+       WHERE q.sector = ? AND q.meia = ? AND q.seq > ? AND q.seq <= ? ORDER BY b.booked_at, b.ticket_id`,
+      c.sector,
+      c.meia ? 1 : 0,
+      afterSeq,
+      upToSeq,
+    ).map(toBooked);
   }
 
   bookedTicket(ticketId: string): BookedRecord | undefined {
