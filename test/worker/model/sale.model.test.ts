@@ -121,9 +121,15 @@ async function verify(m: SaleModel, r: Real) {
   }
   // The object's kept class counts equal its own rows.
   await runInDurableObject(r.stub, (_o, ctx) => {
-    const rows = (q: string) => ctx.storage.sql.exec(q).toArray().map((x) => JSON.stringify(x));
+    const rows = (q: string) =>
+      ctx.storage.sql
+        .exec(q)
+        .toArray()
+        .map((x) => JSON.stringify(x));
     expect(
-      rows("SELECT sector, meia, held, booked, waiting FROM class_counts WHERE held + booked + waiting > 0 ORDER BY 1, 2"),
+      rows(
+        "SELECT sector, meia, held, booked, waiting FROM class_counts WHERE held + booked + waiting > 0 ORDER BY 1, 2",
+      ),
     ).toEqual(
       rows(`SELECT sector, meia, SUM(t = 'h') AS held, SUM(t = 'b') AS booked, SUM(t = 'w') AS waiting FROM (
               SELECT sector, meia, 'h' AS t FROM holds UNION ALL SELECT sector, meia, 'b' FROM booked
