@@ -5,14 +5,18 @@
  *
  * - cancel: from the moment the holder's cancel is sent.
  * - expiry: from the hold's `expiresAt` (the server's clock, the same machine's clock).
+ *
+ * The fans who will be admitted during the run (the head of the queue) are on the main thread;
+ * the rest of the queue, the crowd that receives every position pass, is on a worker thread.
  */
 import type { Context } from "../lib/context.ts";
+import { Crowd } from "../lib/crowd.ts";
 import type { Fan } from "../lib/http.ts";
 import { closedLoop } from "../lib/load.ts";
 import { closeAll, FanSocket, type StateListener } from "../lib/sockets.ts";
 import { now, sleep, summarize } from "../lib/stats.ts";
 
-export type ReleaseKind = "cancel, one by one" | "cancel, bursts of 10" | "expiry, one by one" | "expiry, bursts of 5";
+export type ReleaseKind = "cancel, one by one" | "cancel, bursts of 10" | "expiry, one by one" | "expiry, in bursts";
 
 export interface ReleaseRun {
   kind: ReleaseKind;
@@ -25,25 +29,31 @@ export interface ReleaseRun {
 }
 
 const CANCEL_TICKETS = 20;
-const ONE_BY_ONE = 60;
+const ONE_BY_ONE = 100;
 const BURSTS = 5;
 const BURST_SIZE = 10;
 const EXPIRY_TICKETS = 10;
 const EXPIRY_BURST = 5;
 const EXPIRY_SECONDS = 6;
+const HOLD_SECONDS = 1;
 
 export async function release(ctx: Context, level: number): Promise<ReleaseRun[]> {
   ctx.log(`release: ${level} waiting fans`);
-  const runs = await cancels(ctx, level);
-  runs.push(...(await expiries(ctx, level)));
-  for (const r of runs) {
-    const s = summarize(r.samplesMs);
-    const server = summarize(r.serverSamplesMs);
-    ctx.log(
-      `  ${r.kind}: n=${s.n} p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms (sent by the server: p50 ${server.p50} ms, p99 ${server.p99} ms; waiting ${r.waiting[0]} → ${r.waiting[1]})`,
-    );
+  const crowd = new Crowd();
+  try {
+    const runs = await cancels(ctx, crowd, level);
+    runs.push(...(await expiries(ctx, crowd, level)));
+    for (const r of runs) {
+      const s = summarize(r.samplesMs);
+      const server = summarize(r.serverSamplesMs);
+      ctx.log(
+        `  ${r.kind}: n=${s.n} p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms (sent by the server: p50 ${server.p50} ms, p99 ${server.p99} ms; waiting ${r.waiting[0]} → ${r.waiting[1]})`,
+      );
+    }
+    return runs;
+  } finally {
+    await crowd.dispose();
   }
-  return runs;
 }
 
 /** Wait until `done()` holds, polling; throws after `timeoutMs`. */
@@ -55,28 +65,40 @@ async function until(done: () => boolean, timeoutMs: number, what: string): Prom
   }
 }
 
-/** Open every fan's socket on the show, then send their requests in order, at most C at once. */
-async function join(ctx: Context, showId: string, fans: Fan[], listener: StateListener, firstInOrder = 0) {
-  const sockets: FanSocket[] = new Array(fans.length);
-  const opened = await closedLoop(fans.length, ctx.opts.concurrency, async (i) => {
-    sockets[i] = await FanSocket.connect(ctx.http.base, showId, fans[i]!, listener);
+/**
+ * Open every fan's socket on the show (the first `head` on this thread, the rest in the crowd), then
+ * queue them in that order: the first `inOrder` one at a time, the rest of the head, then the crowd.
+ */
+async function join(
+  ctx: Context,
+  crowd: Crowd,
+  showId: string,
+  fans: Fan[],
+  opts: { head: number; inOrder: number; listener: StateListener },
+): Promise<FanSocket[]> {
+  const head = fans.slice(0, opts.head);
+  const sockets: FanSocket[] = new Array(head.length);
+  const opened = await closedLoop(head.length, ctx.opts.concurrency, async (i) => {
+    sockets[i] = await FanSocket.connect(ctx.http.base, showId, head[i]!, opts.listener);
   });
   if (opened.errors > 0) throw new Error(`release: ${opened.errors} sockets failed: ${opened.firstError}`);
-  // The first ones request one at a time, so that they are the holders.
-  for (const f of fans.slice(0, firstInOrder)) await ctx.http.request(showId, f);
-  const rest = fans.slice(firstInOrder);
-  const requested = await closedLoop(rest.length, ctx.opts.concurrency, async (i) => {
-    await ctx.http.request(showId, rest[i]!);
-  });
-  if (requested.errors > 0) throw new Error(`release: ${requested.errors} requests failed: ${requested.firstError}`);
+  await crowd.open(ctx.http.base, showId, fans.slice(opts.head), ctx.opts.concurrency);
+
+  for (const f of fans.slice(0, opts.inOrder)) await ctx.http.request(showId, f);
+  for (const group of [fans.slice(opts.inOrder, opts.head), fans.slice(opts.head)]) {
+    const requested = await closedLoop(group.length, ctx.opts.concurrency, async (i) => {
+      await ctx.http.request(showId, group[i]!);
+    });
+    if (requested.errors > 0) throw new Error(`release: ${requested.errors} requests failed: ${requested.firstError}`);
+  }
   return sockets;
 }
 
-async function cancels(ctx: Context, level: number): Promise<ReleaseRun[]> {
+async function cancels(ctx: Context, crowd: Crowd, level: number): Promise<ReleaseRun[]> {
   const showId = await ctx.http.createShow({ capacity: CANCEL_TICKETS, holdSeconds: 600 });
   // Enough fans that `level` are still waiting after the last release.
   const released = ONE_BY_ONE + BURSTS * BURST_SIZE;
-  const fans = await ctx.fans.take(CANCEL_TICKETS + level + released, ctx.opts.concurrency);
+  const fans = await ctx.fans.take(CANCEL_TICKETS + released + level, ctx.opts.concurrency);
   const byId = new Map(fans.map((f) => [f.id, f]));
 
   const holders: string[] = [];
@@ -95,7 +117,11 @@ async function cancels(ctx: Context, level: number): Promise<ReleaseRun[]> {
       serverSamples.push(Date.parse(state.serverTime ?? "") - sent);
     }
   };
-  const sockets = await join(ctx, showId, fans, listener, CANCEL_TICKETS);
+  const sockets = await join(ctx, crowd, showId, fans, {
+    head: CANCEL_TICKETS + released,
+    inOrder: CANCEL_TICKETS,
+    listener,
+  });
   await until(() => holders.length === CANCEL_TICKETS, 10_000, "the first holders");
   await sleep(1_200);
 
@@ -139,54 +165,56 @@ async function cancels(ctx: Context, level: number): Promise<ReleaseRun[]> {
     serverSamplesMs: serverSamples,
   });
   await closeAll(sockets);
+  await crowd.close();
   return runs;
 }
 
-async function expiries(ctx: Context, level: number): Promise<ReleaseRun[]> {
-  const showId = await ctx.http.createShow({ capacity: EXPIRY_TICKETS, holdSeconds: 1 });
-  // Every second EXPIRY_TICKETS fans leave the queue; keep `level` waiting to the end.
-  const consumed = EXPIRY_TICKETS * (EXPIRY_SECONDS + 6);
-  const fans = await ctx.fans.take(EXPIRY_TICKETS + level + consumed, ctx.opts.concurrency);
+async function expiries(ctx: Context, crowd: Crowd, level: number): Promise<ReleaseRun[]> {
+  const showId = await ctx.http.createShow({ capacity: EXPIRY_TICKETS, holdSeconds: HOLD_SECONDS });
+  // Every second EXPIRY_TICKETS fans leave the queue: room for the whole run (the queue fills,
+  // settles, then is measured), so that `level` are still waiting at the end and every fan admitted
+  // is on this thread.
+  const consumed = EXPIRY_TICKETS * (EXPIRY_SECONDS + 12);
+  const fans = await ctx.fans.take(EXPIRY_TICKETS + consumed + level, ctx.opts.concurrency);
+  const byId = new Map(fans.map((f) => [f.id, f]));
 
-  // A ticket first held by one of the burst holders stays in lockstep with them: each successor is
-  // admitted when its predecessor expires, on the same ticket.
-  const burstFans = new Set(fans.slice(0, EXPIRY_BURST).map((f) => f.id));
-  const group = new Map<string, ReleaseKind>();
+  // Each ticket's current hold, and every expiry a successor followed: [expiresAt, latency, server].
   const hold = new Map<string, { fanId: string; expiresAt: number }>();
+  const expiries: { expiresAt: number; ms: number; serverMs: number }[] = [];
   let measuring = false;
-  const samples = { "expiry, one by one": [] as number[], "expiry, bursts of 5": [] as number[] };
-  const serverSamples = { "expiry, one by one": [] as number[], "expiry, bursts of 5": [] as number[] };
   const listener: StateListener = (socket, state, at) => {
     if (state.status !== "IN_PROGRESS" || !state.ticket || !state.expiresAt) return;
-    const ticketId = state.ticket.id;
-    if (!group.has(ticketId)) {
-      group.set(ticketId, burstFans.has(socket.fanId) ? "expiry, bursts of 5" : "expiry, one by one");
-    }
-    const previous = hold.get(ticketId);
+    const previous = hold.get(state.ticket.id);
     if (previous?.fanId === socket.fanId) return;
-    hold.set(ticketId, { fanId: socket.fanId, expiresAt: Date.parse(state.expiresAt) });
-    if (measuring && previous) {
-      const kind = group.get(ticketId) as keyof typeof samples;
-      samples[kind].push(at - previous.expiresAt);
-      serverSamples[kind].push(Date.parse(state.serverTime ?? "") - previous.expiresAt);
+    const expiresAt = Date.parse(state.expiresAt);
+    hold.set(state.ticket.id, { fanId: socket.fanId, expiresAt });
+    // Only a direct successor times the expiry it followed (never across a hold this thread missed).
+    if (measuring && previous && expiresAt - previous.expiresAt < 1.5 * HOLD_SECONDS * 1000 + 100) {
+      expiries.push({
+        expiresAt: previous.expiresAt,
+        ms: at - previous.expiresAt,
+        serverMs: Date.parse(state.serverTime ?? "") - previous.expiresAt,
+      });
     }
   };
-
-  // The burst holders ask together; the others one at a time, 100 ms apart, so their holds (and
-  // every successor's) expire one by one.
-  const sockets: FanSocket[] = [];
-  const holderSockets = await Promise.all(
-    fans.slice(0, EXPIRY_TICKETS).map((f) => FanSocket.connect(ctx.http.base, showId, f, listener)),
-  );
-  sockets.push(...holderSockets);
-  await Promise.all(fans.slice(0, EXPIRY_BURST).map((f) => ctx.http.request(showId, f)));
-  for (const f of fans.slice(EXPIRY_BURST, EXPIRY_TICKETS)) {
-    await sleep(100);
-    await ctx.http.request(showId, f);
-  }
-  sockets.push(...(await join(ctx, showId, fans.slice(EXPIRY_TICKETS), listener)));
-
+  const sockets = await join(ctx, crowd, showId, fans, {
+    head: EXPIRY_TICKETS + consumed,
+    inOrder: EXPIRY_TICKETS,
+    listener,
+  });
   await sleep(1_500);
+
+  // Filling the queue under load lets holds drift into step. Re-seed the pattern: half the holders
+  // give their tickets back together, the others one at a time, 100 ms apart; every successor's
+  // hold then expires in that pattern, a second later, and so on.
+  const tickets = [...hold.entries()];
+  const cancel = (fanId: string) => ctx.http.cancel(showId, byId.get(fanId)!);
+  await Promise.all(tickets.slice(0, EXPIRY_BURST).map(([, h]) => cancel(h.fanId)));
+  for (const [, h] of tickets.slice(EXPIRY_BURST)) {
+    await sleep(100);
+    await cancel(h.fanId);
+  }
+  await sleep(500);
   const before = await ctx.http.waiting(showId);
   measuring = true;
   await sleep(EXPIRY_SECONDS * 1000);
@@ -198,10 +226,18 @@ async function expiries(ctx: Context, level: number): Promise<ReleaseRun[]> {
     await ctx.http.cancel(showId, fans[i]!);
   });
   await closeAll(sockets);
-  return (["expiry, one by one", "expiry, bursts of 5"] as const).map((kind) => ({
-    kind,
-    waiting: [before, after] as [number, number],
-    samplesMs: samples[kind],
-    serverSamplesMs: serverSamples[kind],
-  }));
+  await crowd.close();
+
+  // An expiry is in a burst when another hold of the show expired within 25 ms of it.
+  const together = (e: { expiresAt: number }) =>
+    expiries.some((o) => o !== e && Math.abs(o.expiresAt - e.expiresAt) <= 25);
+  return (["expiry, one by one", "expiry, in bursts"] as const).map((kind) => {
+    const mine = expiries.filter((e) => together(e) === (kind === "expiry, in bursts"));
+    return {
+      kind,
+      waiting: [before, after] as [number, number],
+      samplesMs: mine.map((e) => e.ms),
+      serverSamplesMs: mine.map((e) => e.serverMs),
+    };
+  });
 }
