@@ -74,60 +74,80 @@ export async function claimTickets(
   expiresAt: number,
 ): Promise<Map<string, HoldRecord>> {
   if (fanIds.length === 0) return new Map();
-  const next = db
-    .select({ id: tickets.id })
-    .from(tickets)
-    .where(
-      and(
-        eq(tickets.showId, showId),
-        eq(tickets.sector, c.sector),
-        eq(tickets.meia, c.meia),
-        eq(tickets.status, "AVAILABLE"),
-      ),
-    )
-    .orderBy(asc(tickets.number))
-    .limit(1);
-  const statements = fanIds.map((fanId) =>
-    db
-      .update(tickets)
-      .set({ status: "IN_PROGRESS", userId: fanId, holdExpiresAt: expiresAt })
-      .where(and(eq(tickets.id, next), eq(tickets.status, "AVAILABLE")))
-      .returning({ id: tickets.id, priceCents: tickets.priceCents }),
-  );
-  const results = await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
-  const held = new Map<string, HoldRecord>();
-  results.forEach((rows, i) => {
-    const row = rows[0];
-    const fanId = fanIds[i];
-    if (row && fanId) {
-      held.set(fanId, {
-        ticketId: row.id,
-        fanId,
-        sector: c.sector,
-        meia: c.meia,
-        priceCents: row.priceCents,
-        expiresAt,
-      });
-    }
-  });
+  const [held = new Map()] = await releaseAndClaim(db, [], [{ showId, c, fanIds, expiresAt }]);
   return held;
 }
 
+export interface Claim {
+  showId: string;
+  c: TicketClass;
+  fanIds: string[];
+  expiresAt: number;
+}
+
 /**
- * Give held tickets back (cancel or expiry), and mark any approved payment for them that did not
- * book a ticket as REFUND_DUE, in the same transaction. Only a ticket still IN_PROGRESS for that
- * very fan is touched, so running this twice is harmless.
+ * Give held tickets back (cancel or expiry), marking any approved payment for them that did not book
+ * a ticket as REFUND_DUE, then hold tickets for the next fans (as `claimTickets`), all in one D1
+ * transaction: a freed ticket reaches the next fan in one round trip. Only a ticket still
+ * IN_PROGRESS for that very fan is released, so running this twice is harmless. Answers the holds
+ * granted, one map per claim.
  */
-export async function releaseHolds(db: Db, holds: Pick<HoldRecord, "ticketId" | "fanId">[]): Promise<void> {
-  if (holds.length === 0) return;
-  const statements = holds.flatMap((h) => [
+export async function releaseAndClaim(
+  db: Db,
+  holds: Pick<HoldRecord, "ticketId" | "fanId">[],
+  claims: Claim[],
+): Promise<Map<string, HoldRecord>[]> {
+  const releases = holds.flatMap((h) => [
     db
       .update(tickets)
       .set({ status: "AVAILABLE", userId: null, holdExpiresAt: null })
       .where(and(eq(tickets.id, h.ticketId), eq(tickets.userId, h.fanId), eq(tickets.status, "IN_PROGRESS"))),
     markUnusedPaymentsRefundDue(db, h.ticketId, h.fanId),
   ]);
-  await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
+  // One conditional update per fan, each answered in the same order.
+  const slots = claims.flatMap((claim, k) => claim.fanIds.map((fanId) => ({ k, fanId })));
+  const claimed = claims.flatMap(({ showId, c, fanIds, expiresAt }) => {
+    const next = db
+      .select({ id: tickets.id })
+      .from(tickets)
+      .where(
+        and(
+          eq(tickets.showId, showId),
+          eq(tickets.sector, c.sector),
+          eq(tickets.meia, c.meia),
+          eq(tickets.status, "AVAILABLE"),
+        ),
+      )
+      .orderBy(asc(tickets.number))
+      .limit(1);
+    return fanIds.map((fanId) =>
+      db
+        .update(tickets)
+        .set({ status: "IN_PROGRESS", userId: fanId, holdExpiresAt: expiresAt })
+        .where(and(eq(tickets.id, next), eq(tickets.status, "AVAILABLE")))
+        .returning({ id: tickets.id, priceCents: tickets.priceCents }),
+    );
+  });
+  const statements = [...releases, ...claimed];
+  const held = claims.map(() => new Map<string, HoldRecord>());
+  if (statements.length === 0) return held;
+  const results = await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
+  results.slice(releases.length).forEach((rows, i) => {
+    const row = (rows as { id: string; priceCents: number }[])[0];
+    const slot = slots[i];
+    const claim = slot && claims[slot.k];
+    if (row && slot && claim) {
+      held[slot.k]!.set(slot.fanId, {
+        ticketId: row.id,
+        fanId: slot.fanId,
+        sector: claim.c.sector,
+        meia: claim.c.meia,
+        priceCents: row.priceCents,
+        expiresAt: claim.expiresAt,
+      });
+    }
+  });
+  return held;
 }
 
 /**

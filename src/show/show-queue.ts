@@ -9,11 +9,20 @@ import {
   database,
   loadShowConfig,
   loadTakenTickets,
-  releaseHolds,
+  releaseAndClaim,
 } from "./ledger";
 import { FanNotifier, type WaitingFan } from "./notifier";
-import { admissionsFor, decideBook, decideRequest, type HoldRecord, isSoldOut, reconcilePlan } from "./rules";
-import { findClass, ShowStore } from "./store";
+import {
+  admissionsFor,
+  classKey,
+  decideBook,
+  decideRequest,
+  type HoldRecord,
+  isSoldOut,
+  reconcilePlan,
+  sameClass,
+} from "./rules";
+import { findClass, type QueueEntry, ShowStore } from "./store";
 import type { FanState, Outcome, ShowConfig, TicketClass, TicketView } from "./types";
 
 /** How soon to try admissions again when D1 failed under an admission. */
@@ -125,9 +134,7 @@ export class ShowQueue extends DurableObject<Env> {
         });
         this.changed.add(fanId);
       } else if (fan?.status === "IN_PROGRESS" && hold) {
-        await releaseHolds(this.db, [hold]);
-        this.endHolds([hold], "CANCELLED");
-        await this.admit(config, [hold]);
+        await this.releaseAndAdmit(config, [hold], "CANCELLED");
       }
       return this.answer(config, fanId);
     });
@@ -341,13 +348,10 @@ export class ShowQueue extends DurableObject<Env> {
   /** End every hold whose time has passed, then admit as many waiting fans as there are free tickets. */
   private async settle(config: ShowConfig): Promise<void> {
     const due = this.store.dueHolds(this.now());
-    if (due.length > 0) {
-      await releaseHolds(this.db, due);
-      this.endHolds(due, "EXPIRED");
-    }
-    // A call that frees a ticket admits the next fan itself; only expiries, a pending retry (a D1
-    // fault, a reconcile) or a fresh start can leave a free ticket with fans waiting.
-    if (due.length > 0 || this.retryAt !== undefined || !this.settledSinceStart) {
+    if (due.length > 0) await this.releaseAndAdmit(config, due, "EXPIRED");
+    // A call that frees a ticket admits the next fan itself; only a pending retry (a D1 fault, a
+    // reconcile) or a fresh start can leave a free ticket with fans waiting.
+    if (this.retryAt !== undefined || !this.settledSinceStart) {
       await this.admit(config, config.classes);
       this.settledSinceStart = true;
     }
@@ -374,41 +378,78 @@ export class ShowQueue extends DurableObject<Env> {
    * place and retries from the alarm.
    */
   private async admit(config: ShowConfig, classes: TicketClass[]): Promise<void> {
+    for (const { c, heads } of this.admissionPlan(config, classes)) {
+      const expiresAt = this.now() + config.holdSeconds * 1000;
+      let held: Map<string, HoldRecord>;
+      try {
+        held = await claimTickets(
+          this.db,
+          config.id,
+          c,
+          heads.map((h) => h.fanId),
+          expiresAt,
+        );
+      } catch (err) {
+        console.error("admit: D1 claim failed; fans keep their place and the alarm retries", {
+          show: config.id,
+          error: String(err),
+        });
+        this.retryAt = this.now() + RETRY_AFTER_MS;
+        return;
+      }
+      await this.recordAdmissions(config, heads, held);
+    }
+    this.sweepSoldOut(config, classes);
+  }
+
+  /**
+   * End these holds and admit the next waiting fans of their classes in the same D1 transaction, so
+   * that a freed ticket reaches the next fan in one round trip. D1 first, then the object; a D1
+   * fault changes nothing (the call fails, or the alarm is retried).
+   */
+  private async releaseAndAdmit(
+    config: ShowConfig,
+    holds: HoldRecord[],
+    outcome: "EXPIRED" | "CANCELLED",
+  ): Promise<void> {
+    const classes = [...new Map(holds.map((h) => [classKey(h), { sector: h.sector, meia: h.meia }])).values()];
+    const plan = this.admissionPlan(config, classes, holds);
+    const expiresAt = this.now() + config.holdSeconds * 1000;
+    const held = await releaseAndClaim(
+      this.db,
+      holds,
+      plan.map(({ c, heads }) => ({ showId: config.id, c, fanIds: heads.map((h) => h.fanId), expiresAt })),
+    );
+    this.endHolds(holds, outcome);
+    for (const [k, { heads }] of plan.entries()) await this.recordAdmissions(config, heads, held[k] ?? new Map());
+    this.sweepSoldOut(config, classes);
+  }
+
+  /** Per class, the fans to admit from the head of its queue: one per free ticket once `freeing` ended. */
+  private admissionPlan(config: ShowConfig, classes: TicketClass[], freeing: HoldRecord[] = []) {
+    const plan: { c: TicketClass; heads: QueueEntry[] }[] = [];
     for (const c of classes) {
       const counts = this.store.classCounts(config, c);
       if (!counts) continue;
-      const n = admissionsFor(counts);
-      if (n > 0) {
-        const heads = this.store.heads(c, n);
-        const expiresAt = this.now() + config.holdSeconds * 1000;
-        let held: Map<string, HoldRecord>;
-        try {
-          held = await claimTickets(
-            this.db,
-            config.id,
-            c,
-            heads.map((h) => h.fanId),
-            expiresAt,
-          );
-        } catch (err) {
-          console.error("admit: D1 claim failed; fans keep their place and the alarm retries", {
-            show: config.id,
-            error: String(err),
-          });
-          this.retryAt = this.now() + RETRY_AFTER_MS;
-          return;
-        }
-        this.ctx.storage.transactionSync(() => {
-          for (const h of held.values()) this.store.putHold(h);
-        });
-        for (const h of heads) this.changed.add(h.fanId);
-        if (held.size < heads.length) {
-          // The object counted more free tickets than D1 has: D1 is the record.
-          console.warn("admit: D1 had fewer free tickets than counted; reconciling", { show: config.id });
-          await this.reconcile(config);
-        }
-      }
-      this.sweepSoldOut(config, [c]);
+      const n = admissionsFor({ ...counts, held: counts.held - freeing.filter((h) => sameClass(h, c)).length });
+      if (n > 0) plan.push({ c, heads: this.store.heads(c, n) });
+    }
+    return plan;
+  }
+
+  /** Record the holds D1 granted; when it granted fewer than asked, D1 is the record. */
+  private async recordAdmissions(
+    config: ShowConfig,
+    heads: QueueEntry[],
+    held: Map<string, HoldRecord>,
+  ): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      for (const h of held.values()) this.store.putHold(h);
+    });
+    for (const h of heads) this.changed.add(h.fanId);
+    if (held.size < heads.length) {
+      console.warn("admit: D1 had fewer free tickets than counted; reconciling", { show: config.id });
+      await this.reconcile(config);
     }
   }
 
