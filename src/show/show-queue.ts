@@ -59,6 +59,8 @@ export class ShowQueue extends DurableObject<Env> {
   private alarmAt: number | null | undefined;
   /** Whether every class has been offered its free tickets since this object started. */
   private settledSinceStart = false;
+  /** The cancels queued last, not started yet: a cancel arriving now joins them (see `cancel`). */
+  private cancelling: { showId: string; fanIds: string[]; answers: Promise<Map<string, Outcome>> } | undefined;
   /** The object's clock. Tests replace it (through `runInDurableObject`) to move time. */
   now: () => number = () => Date.now();
 
@@ -122,9 +124,34 @@ export class ShowQueue extends DurableObject<Env> {
     });
   }
 
-  /** `PATCH /:showId/ingresso/cancel`: leave the queue or give the held ticket back. */
+  /**
+   * `PATCH /:showId/ingresso/cancel`: leave the queue or give the held ticket back. Cancels that
+   * queue up one right after another (a burst of fans giving up) run as one operation: one D1
+   * transaction releases all their holds and admits as many next fans, instead of one round trip
+   * after another. Any other call queued in between starts a new batch, so calls keep their order.
+   */
   cancel(showId: string, fanId: string): Promise<Outcome> {
-    return this.operation(showId, async (config) => {
+    let batch = this.cancelling;
+    if (batch?.showId !== showId) {
+      const fanIds: string[] = [];
+      const answers = this.serial(() => {
+        if (this.cancelling?.fanIds === fanIds) this.cancelling = undefined;
+        return this.onShow(
+          showId,
+          (config) => this.cancelAll(config, fanIds),
+          () => new Map(),
+        );
+      });
+      batch = { showId, fanIds, answers };
+      this.cancelling = batch;
+    }
+    batch.fanIds.push(fanId);
+    return batch.answers.then((answers) => answers.get(fanId) ?? NO_SHOW);
+  }
+
+  private async cancelAll(config: ShowConfig, fanIds: string[]): Promise<Map<string, Outcome>> {
+    const holds = new Map<string, HoldRecord>();
+    for (const fanId of fanIds) {
       const fan = this.store.fan(fanId);
       const hold = this.store.holdOf(fanId);
       if (fan?.status === "WAITING") {
@@ -134,10 +161,11 @@ export class ShowQueue extends DurableObject<Env> {
         });
         this.changed.add(fanId);
       } else if (fan?.status === "IN_PROGRESS" && hold) {
-        await this.releaseAndAdmit(config, [hold], "CANCELLED");
+        holds.set(hold.ticketId, hold);
       }
-      return this.answer(config, fanId);
-    });
+    }
+    if (holds.size > 0) await this.releaseAndAdmit(config, [...holds.values()], "CANCELLED");
+    return new Map(fanIds.map((fanId) => [fanId, this.answer(config, fanId)]));
   }
 
   /** `PATCH /:showId/ingresso/book`: turn the fan's hold into a booking with an approved payment. */
@@ -315,17 +343,22 @@ export class ShowQueue extends DurableObject<Env> {
 
   /** Run one fan-facing call: serialized, on a known show, with due expiries settled first. */
   private operation(showId: string, body: (config: ShowConfig) => Promise<Outcome>): Promise<Outcome> {
-    return this.serial(async () => {
-      const config = await this.ensureConfig(showId);
-      if (!config) return { ok: false, code: "SHOW_NOT_FOUND", message: "no show with this id" };
-      await this.settle(config);
-      const outcome = await body(config);
-      await this.scheduleAlarm();
-      return outcome;
-    });
+    return this.serial(() => this.onShow(showId, body, () => NO_SHOW));
+  }
+
+  /** The body of a fan-facing call: on a known show, due expiries settled first, the alarm set after. */
+  private async onShow<T>(showId: string, body: (config: ShowConfig) => Promise<T>, noShow: () => T): Promise<T> {
+    const config = await this.ensureConfig(showId);
+    if (!config) return noShow();
+    await this.settle(config);
+    const result = await body(config);
+    await this.scheduleAlarm();
+    return result;
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
+    // Whatever is queued now comes after the cancels batched so far (see `cancel`).
+    this.cancelling = undefined;
     const run = this.tail.then(fn, fn);
     this.tail = run.then(
       () => this.flushChanges(),
@@ -545,6 +578,8 @@ export class ShowQueue extends DurableObject<Env> {
     }
   }
 }
+
+const NO_SHOW: Outcome = { ok: false, code: "SHOW_NOT_FOUND", message: "no show with this id" };
 
 function failure(d: { code: ErrorCode; message: string }): Outcome {
   return { ok: false, code: d.code, message: d.message };

@@ -94,6 +94,37 @@ describe("the show's queue", () => {
     expect((await state(show.id, f3)).status).toBe("CANCELLED");
   });
 
+  it("hands the tickets of a burst of cancels to as many next fans, in arrival order", async () => {
+    const show = await createShow({ sectors: pista(5) });
+    const fans = await signInMany(12);
+    for (const f of fans) await requestTicket(show.id, f);
+    // fans 0..4 hold, 5..11 wait. Three holders and one waiting fan give up at the same time.
+    const leaving = [0, 2, 4, 6].map((i) => fans[i]!);
+    const answers = await Promise.all(
+      leaving.map((f) => call("PATCH", `/${show.id}/ingresso/cancel`, { token: f.token })),
+    );
+    expect(answers.map((a) => [a.status, a.json.status])).toEqual(leaving.map(() => [200, "CANCELLED"]));
+
+    const statuses = await Promise.all(fans.map((f) => state(show.id, f)));
+    expect(statuses.map((s) => s.status)).toEqual([
+      "CANCELLED",
+      "IN_PROGRESS",
+      "CANCELLED",
+      "IN_PROGRESS",
+      "CANCELLED",
+      "IN_PROGRESS",
+      "CANCELLED",
+      "IN_PROGRESS",
+      "IN_PROGRESS",
+      "WAITING",
+      "WAITING",
+      "WAITING",
+    ]);
+    expect(statuses.slice(9).map((s) => s.position)).toEqual([1, 2, 3]);
+    const held = (await ticketRows(show.id)).filter((r) => r.status === "IN_PROGRESS");
+    expect(new Set(held.map((r) => r.userId))).toEqual(new Set([1, 3, 5, 7, 8].map((i) => fans[i]!.id)));
+  });
+
   it("refuses to book a hold past its time even before the alarm ran", async () => {
     const show = await createShow({ sectors: pista(1), holdSeconds: 30 });
     const [ana, bia] = await signInMany(2);
