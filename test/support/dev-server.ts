@@ -20,6 +20,8 @@ export interface DevServerOptions {
   vars?: Record<string, string>;
   /** Extra `wrangler dev` arguments (the benchmarks pass `--log-level warn`). */
   args?: string[];
+  /** Extra environment for wrangler (the benchmarks turn its local observability off). */
+  env?: Record<string, string>;
   /** Print wrangler's output (for debugging). */
   verbose?: boolean;
 }
@@ -50,8 +52,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function childEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1", FORCE_COLOR: "0" };
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1", FORCE_COLOR: "0", ...extra };
 }
 
 function run(args: string[], verbose: boolean): Promise<void> {
@@ -133,7 +135,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
         ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
         ...(opts.args ?? []),
       ],
-      { cwd: ROOT, env: childEnv(), stdio: "pipe", detached: true },
+      { cwd: ROOT, env: childEnv(opts.env), stdio: "pipe", detached: true },
     );
     child.stdout?.on("data", (d) => {
       output += d;
