@@ -142,6 +142,8 @@ const toQueueEntry = (r: Row): QueueEntry => ({
 
 export class ShowStore {
   private cachedConfig: ShowConfig | undefined;
+  /** The earliest hold expiry (null: no hold), undefined until read again. */
+  private cachedEarliest: number | null | undefined;
 
   private readonly sql: SqlStorage;
 
@@ -301,17 +303,32 @@ export class ShowStore {
     return this.rows("SELECT * FROM holds ORDER BY expires_at").map(toHold);
   }
 
+  /** Holds past their time; no query at all while the earliest hold is still running. */
   dueHolds(now: number): HoldRecord[] {
+    const earliest = this.earliestExpiry();
+    if (earliest === undefined || earliest > now) return [];
     return this.rows("SELECT * FROM holds WHERE expires_at <= ? ORDER BY expires_at", now).map(toHold);
   }
 
+  /**
+   * Every call asks (to settle expiries and set the alarm), so it is kept in memory and read again
+   * after any change to the holds (`holdsChanged`).
+   */
   earliestExpiry(): number | undefined {
-    const r = this.one("SELECT MIN(expires_at) AS t FROM holds");
-    return r?.t === null || r?.t === undefined ? undefined : Number(r.t);
+    if (this.cachedEarliest === undefined) {
+      const r = this.one("SELECT MIN(expires_at) AS t FROM holds");
+      this.cachedEarliest = r?.t === null || r?.t === undefined ? null : Number(r.t);
+    }
+    return this.cachedEarliest ?? undefined;
+  }
+
+  private holdsChanged(): void {
+    this.cachedEarliest = undefined;
   }
 
   /** Record a hold: the fan leaves the queue and holds the ticket. */
   putHold(h: HoldRecord): void {
+    this.holdsChanged();
     this.sql.exec("DELETE FROM holds WHERE ticket_id = ? OR fan_id = ?", h.ticketId, h.fanId);
     this.sql.exec(
       "INSERT INTO holds (ticket_id, fan_id, sector, meia, price_cents, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -328,6 +345,7 @@ export class ShowStore {
   }
 
   deleteHold(ticketId: string): void {
+    this.holdsChanged();
     this.sql.exec("DELETE FROM holds WHERE ticket_id = ?", ticketId);
   }
 
@@ -338,6 +356,7 @@ export class ShowStore {
   // --- bookings ---------------------------------------------------------------------------------
 
   putBooked(b: BookedRecord): void {
+    this.holdsChanged();
     this.sql.exec("DELETE FROM holds WHERE ticket_id = ?", b.ticketId);
     // Delete, then insert: a REPLACE would delete without firing the count's trigger.
     this.sql.exec("DELETE FROM booked WHERE ticket_id = ?", b.ticketId);
