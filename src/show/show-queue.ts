@@ -386,6 +386,7 @@ export class ShowQueue extends DurableObject<Env> {
     // reconcile) or a fresh start can leave a free ticket with fans waiting.
     if (this.retryAt !== undefined || !this.settledSinceStart) {
       await this.admit(config, config.classes);
+      this.sweepSoldOut(config, config.classes);
       this.settledSinceStart = true;
     }
     await this.scheduleAlarm();
@@ -432,7 +433,6 @@ export class ShowQueue extends DurableObject<Env> {
       }
       await this.recordAdmissions(config, heads, held);
     }
-    this.sweepSoldOut(config, classes);
   }
 
   /**
@@ -455,7 +455,6 @@ export class ShowQueue extends DurableObject<Env> {
     );
     this.endHolds(holds, outcome);
     for (const [k, { heads }] of plan.entries()) await this.recordAdmissions(config, heads, held[k] ?? new Map());
-    this.sweepSoldOut(config, classes);
   }
 
   /** Per class, the fans to admit from the head of its queue: one per free ticket once `freeing` ended. */
@@ -486,7 +485,10 @@ export class ShowQueue extends DurableObject<Env> {
     }
   }
 
-  /** Waiting fans of a class with every ticket booked will never be admitted: tell them now. */
+  /**
+   * Waiting fans of a class with every ticket booked will never be admitted: tell them now. Only a
+   * booking makes a class sold out (a booking adopted by reconcile is swept by the retry it sets).
+   */
   private sweepSoldOut(config: ShowConfig, classes: TicketClass[]): void {
     for (const c of classes) {
       const counts = this.store.classCounts(config, c);
