@@ -603,7 +603,7 @@ function ticketView(
 export function fanState(store: ShowStore, config: ShowConfig, fanId: string): FanState {
   const bookedRecords = store.bookedBy(fanId);
   const booked = bookedRecords.map((b) => ticketView(config, b, "BOOKED"));
-  const fan = store.fan(fanId);
+  const fan = store.fanWithPosition(fanId);
   if (!fan) return { status: "NONE", booked };
   const state: FanState = { status: fan.status, booked };
   if (fan.sector !== null) {
@@ -611,8 +611,7 @@ export function fanState(store: ShowStore, config: ShowConfig, fanId: string): F
     state.meia = fan.meia ?? false;
   }
   if (fan.status === "WAITING") {
-    const entry = store.queueEntry(fanId);
-    if (entry) state.position = store.position(entry);
+    if (fan.position !== null) state.position = fan.position;
   } else if (fan.status === "IN_PROGRESS") {
     const hold = store.holdOf(fanId);
     if (hold) {

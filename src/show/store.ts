@@ -133,6 +133,14 @@ const toBooked = (r: Row): BookedRecord => ({
   bookedAt: Number(r.booked_at),
 });
 
+const toFan = (fanId: string, r: Row): FanRecord => ({
+  fanId,
+  status: String(r.status) as FanRecord["status"],
+  sector: r.sector === null ? null : String(r.sector),
+  meia: r.meia === null ? null : r.meia === 1,
+  ticketId: r.ticket_id === null ? null : String(r.ticket_id),
+});
+
 const toQueueEntry = (r: Row): QueueEntry => ({
   seq: Number(r.seq),
   fanId: String(r.fan_id),
@@ -206,14 +214,18 @@ export class ShowStore {
 
   fan(fanId: string): FanRecord | undefined {
     const r = this.one("SELECT * FROM fans WHERE fan_id = ?", fanId);
-    if (!r) return undefined;
-    return {
+    return r ? toFan(fanId, r) : undefined;
+  }
+
+  /** The fan and, while waiting, its position (1 + the fans ahead in its class), in one query. */
+  fanWithPosition(fanId: string): (FanRecord & { position: number | null }) | undefined {
+    const r = this.one(
+      `SELECT f.*, (SELECT COUNT(*) FROM queue a WHERE a.sector = q.sector AND a.meia = q.meia AND a.seq <= q.seq)
+         AS position
+       FROM fans f LEFT JOIN queue q ON q.fan_id = f.fan_id WHERE f.fan_id = ?`,
       fanId,
-      status: String(r.status) as FanRecord["status"],
-      sector: r.sector === null ? null : String(r.sector),
-      meia: r.meia === null ? null : r.meia === 1,
-      ticketId: r.ticket_id === null ? null : String(r.ticket_id),
-    };
+    );
+    return r ? { ...toFan(fanId, r), position: r.position === null ? null : Number(r.position) } : undefined;
   }
 
   setFan(fanId: string, status: FanRecord["status"], c: TicketClass | null, ticketId: string | null): void {
@@ -241,11 +253,6 @@ export class ShowStore {
 
   dequeue(fanId: string): void {
     this.sql.exec("DELETE FROM queue WHERE fan_id = ?", fanId);
-  }
-
-  queueEntry(fanId: string): QueueEntry | undefined {
-    const r = this.one("SELECT * FROM queue WHERE fan_id = ?", fanId);
-    return r ? toQueueEntry(r) : undefined;
   }
 
   /** 1 + the fans ahead in the same class. */
