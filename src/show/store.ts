@@ -217,11 +217,21 @@ export class ShowStore {
     return r ? toFan(fanId, r) : undefined;
   }
 
-  /** The fan and, while waiting, its position (1 + the fans ahead in its class), in one query. */
+  /**
+   * The fan and, while waiting, its position (1 + the fans ahead in its class), in one query. The
+   * count runs from the nearer end of the queue: the fans ahead, or the class's waiting count less
+   * the fans behind, so a fan who just joined (the tail) costs no count at all.
+   */
   fanWithPosition(fanId: string): (FanRecord & { position: number | null }) | undefined {
     const r = this.one(
-      `SELECT f.*, (SELECT COUNT(*) FROM queue a WHERE a.sector = q.sector AND a.meia = q.meia AND a.seq <= q.seq)
-         AS position
+      `SELECT f.*, CASE
+         WHEN q.seq IS NULL THEN NULL
+         WHEN (SELECT MAX(seq) FROM queue t WHERE t.sector = q.sector AND t.meia = q.meia) - q.seq
+              < q.seq - (SELECT MIN(seq) FROM queue h WHERE h.sector = q.sector AND h.meia = q.meia)
+           THEN (SELECT waiting FROM class_counts c WHERE c.sector = q.sector AND c.meia = q.meia)
+              - (SELECT COUNT(*) FROM queue b WHERE b.sector = q.sector AND b.meia = q.meia AND b.seq > q.seq)
+         ELSE (SELECT COUNT(*) FROM queue a WHERE a.sector = q.sector AND a.meia = q.meia AND a.seq <= q.seq)
+       END AS position
        FROM fans f LEFT JOIN queue q ON q.fan_id = f.fan_id WHERE f.fan_id = ?`,
       fanId,
     );
