@@ -2,9 +2,9 @@
  * `--soak`: `fans` (default 2,000) fans wait on open sockets for `--soak-minutes` (default 5)
  * while the sale goes on: every second a holder gives the ticket back and queues again (one
  * admission, one position pass over everybody), and every socket sends a keep-alive `ping` every
- * 30 s, as the page does. Every 10 s the app's workerd RSS and its isolate's JavaScript heap are
- * sampled. The heap includes garbage not yet collected, so each minute's lowest sample stands for the
- * live heap.
+ * 30 s, as the page does. The app's workerd RSS is sampled every 10 s and its isolate's JavaScript
+ * heap every 2 s: the heap includes garbage not yet collected, so each minute's lowest sample stands
+ * for the live heap (the inspector offers no forced collection here).
  */
 import type { Context } from "../lib/context.ts";
 import { Inspector } from "../lib/inspector.ts";
@@ -14,6 +14,7 @@ import { now, round, sleep, slope } from "../lib/stats.ts";
 
 const TICKETS = 20;
 const SAMPLE_EVERY_MS = 10_000;
+const HEAP_EVERY_MS = 2_000;
 const PING_EVERY_MS = 30_000;
 
 export interface Soak {
@@ -31,6 +32,8 @@ export interface Soak {
   /** Lowest heap sample of the first and the last minute. */
   heapFirstMinuteMiB: number;
   heapLastMinuteMiB: number;
+  /** Lowest heap sample of each minute. */
+  heapFloorByMinuteMiB: number[];
 }
 
 export async function soak(ctx: Context): Promise<Soak> {
@@ -66,6 +69,14 @@ export async function soak(ctx: Context): Promise<Soak> {
   });
   const t0 = now();
   const samples: Soak["samples"] = [];
+  const heap: { seconds: number; heapMiB: number }[] = [];
+  const heapTimer = setInterval(() => {
+    const seconds = (now() - t0) / 1000;
+    inspector.heapUsedMiB().then(
+      (heapMiB) => heap.push({ seconds, heapMiB }),
+      () => {},
+    );
+  }, HEAP_EVERY_MS);
   let nextSample = 0;
   let tick = 0;
   while (now() - t0 < minutes * 60_000) {
@@ -91,6 +102,7 @@ export async function soak(ctx: Context): Promise<Soak> {
     tick += 1;
     await sleep(1_000);
   }
+  clearInterval(heapTimer);
   samples.push(await sample(now() - t0));
   inspector.close();
   const endHeld = sockets.filter((s) => s.open).length;
@@ -102,6 +114,9 @@ export async function soak(ctx: Context): Promise<Soak> {
   const lastMinute = samples.filter((s) => s.seconds >= minutes * 60 - 60);
   const first = mean(firstMinute.map((s) => s.rssMiB));
   const last = mean(lastMinute.map((s) => s.rssMiB));
+  const heapFloorByMinuteMiB = Array.from({ length: Math.ceil(minutes) }, (_, m) =>
+    round(Math.min(...heap.filter((h) => h.seconds >= m * 60 && h.seconds < (m + 1) * 60).map((h) => h.heapMiB)), 2),
+  );
   return {
     minutes,
     waiting,
@@ -113,7 +128,8 @@ export async function soak(ctx: Context): Promise<Soak> {
     lastMinuteMiB: round(last, 2),
     growthMiB: round(last - first, 2),
     slopeMiBPerMinute: round(slope(samples.map((s) => ({ x: s.seconds / 60, y: s.rssMiB }))), 3),
-    heapFirstMinuteMiB: Math.min(...firstMinute.map((s) => s.heapMiB)),
-    heapLastMinuteMiB: Math.min(...lastMinute.map((s) => s.heapMiB)),
+    heapFirstMinuteMiB: heapFloorByMinuteMiB[0] ?? Number.NaN,
+    heapLastMinuteMiB: heapFloorByMinuteMiB.at(-1) ?? Number.NaN,
+    heapFloorByMinuteMiB,
   };
 }
