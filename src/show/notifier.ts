@@ -99,7 +99,6 @@ export class FanNotifier {
     try {
       const classes = [...this.dirty.values()];
       this.dirty.clear();
-      if (this.ctx.getWebSockets().length === 0) return;
       for (const c of classes) {
         for (let afterSeq = 0; ; ) {
           const slice = this.sources.waitingSlice(c, afterSeq, POSITION_SLICE);
