@@ -80,7 +80,9 @@ async function level(waiting: number) {
     holdSeconds: 600,
     maxTicketsPerUser: 20,
   });
-  const fans = await insertFans(HOLDERS + waiting + ADMISSION_BLOCKS * BLOCK + PASSES + 1 + EXPIRY_ROUNDS * HOLDERS);
+  const fans = await insertFans(
+    HOLDERS + waiting + 1 + ADMISSION_BLOCKS * BLOCK + PASSES + 1 + EXPIRY_ROUNDS * HOLDERS,
+  );
   const holders = fans.slice(0, HOLDERS);
   const queue = fans.slice(HOLDERS);
   const sockets: Awaited<ReturnType<typeof connect>>[] = [];
@@ -106,6 +108,9 @@ async function level(waiting: number) {
     // Holders in the order they were admitted: the first holders, then the queue from its head.
     const inLine = [...holders, ...queue];
     let next = 0;
+    // One admission untimed: the first D1 write after the bulk insert of fans pays for local D1's
+    // housekeeping (tens of milliseconds, growing with the insert), which is not the object's cost.
+    await o.cancel(show.id, inLine[next++]!);
     let slowest = 0;
     const admissions: number[] = [];
     for (let b = 0; b < ADMISSION_BLOCKS; b++) {
