@@ -64,8 +64,8 @@ export function targets(r: Results): Target[] {
     out.push({
       name: "cost per admission vs waiting fans",
       goal: "not linear",
-      measured: `×${growth.toFixed(2)} from ${first.waiting} to ${last.waiting} waiting (×${last.waiting / first.waiting} fans); slowest admission ${fixed(last.admissionMaxMs, 0)} ms`,
-      met: growth < 2,
+      measured: `×${growth.toFixed(2)} from ${first.waiting} to ${last.waiting} waiting (×${last.waiting / first.waiting} fans); during a pass ${fixed(first.admissionDuringPassMs, 0)} → ${fixed(last.admissionDuringPassMs, 0)} ms`,
+      met: growth < 2 && last.admissionDuringPassMs < 2 * first.admissionDuringPassMs + 5,
     });
   }
   if (r.soak) {
@@ -178,7 +178,7 @@ export function report(r: Results): string {
           "join µs",
           "admission µs",
           "admissions/s",
-          "slowest adm. ms",
+          "adm. during pass ms",
           "pass ms",
           "pass µs/fan",
           "expiry µs",
@@ -190,7 +190,7 @@ export function report(r: Results): string {
           fixed(l.joinUs, 0),
           fixed(l.admissionUs, 0),
           fixed(l.admissionsPerSecond, 0),
-          fixed(l.admissionMaxMs, 0),
+          fixed(l.admissionDuringPassMs, 0),
           fixed(l.passMs, 2),
           fixed(l.passUsPerWaitingFan, 2),
           fixed(l.expiryUs, 0),

@@ -14,7 +14,7 @@ export interface InsideLevel {
   waiting: number;
   joinUs: number;
   admissionUs: number;
-  admissionMaxMs: number;
+  admissionDuringPassMs: number;
   admissionsPerSecond: number;
   passMs: number;
   passWallMs: number;
@@ -60,7 +60,7 @@ export async function inside(opts: Options, log: (m: string) => void): Promise<I
     const levels = json.testResults.flatMap((f) => f.assertionResults).flatMap((a) => a.meta?.bench ?? []);
     for (const l of levels) {
       log(
-        `  W=${l.waiting}: join ${l.joinUs.toFixed(0)} µs, admission ${l.admissionUs.toFixed(0)} µs (max ${l.admissionMaxMs} ms), pass ${l.passMs.toFixed(1)} ms = ${l.passUsPerWaitingFan.toFixed(1)} µs/fan (${l.passWallMs.toFixed(0)} ms wall), expiry ${l.expiryUs.toFixed(0)} µs`,
+        `  W=${l.waiting}: join ${l.joinUs.toFixed(0)} µs, admission ${l.admissionUs.toFixed(0)} µs (${l.admissionDuringPassMs.toFixed(0)} ms during a pass), pass ${l.passMs.toFixed(1)} ms = ${l.passUsPerWaitingFan.toFixed(1)} µs/fan (${l.passWallMs.toFixed(0)} ms wall), expiry ${l.expiryUs.toFixed(0)} µs`,
       );
     }
     return levels;
