@@ -205,13 +205,13 @@ async function expiries(ctx: Context, crowd: Crowd, level: number): Promise<Rele
   await sleep(1_500);
 
   // Filling the queue under load lets holds drift into step. Re-seed the pattern: half the holders
-  // give their tickets back together, the others one at a time, 100 ms apart; every successor's
+  // give their tickets back together, the others one at a time, 180 ms apart; every successor's
   // hold then expires in that pattern, a second later, and so on.
   const tickets = [...hold.entries()];
   const cancel = (fanId: string) => ctx.http.cancel(showId, byId.get(fanId)!);
   await Promise.all(tickets.slice(0, EXPIRY_BURST).map(([, h]) => cancel(h.fanId)));
   for (const [, h] of tickets.slice(EXPIRY_BURST)) {
-    await sleep(100);
+    await sleep(180);
     await cancel(h.fanId);
   }
   await sleep(500);
