@@ -59,8 +59,8 @@ export class ShowQueue extends DurableObject<Env> {
   private alarmAt: number | null | undefined;
   /** Whether every class has been offered its free tickets since this object started. */
   private settledSinceStart = false;
-  /** The cancels queued last, not started yet: a cancel arriving now joins them (see `cancel`). */
-  private cancelling: { showId: string; fanIds: string[]; answers: Promise<Map<string, Outcome>> } | undefined;
+  /** The calls queued last, not started yet: a call of the same kind arriving now joins them. */
+  private batch: Batch<{ fanId: string }> | undefined;
   /** The object's clock. Tests replace it (through `runInDurableObject`) to move time. */
   now: () => number = () => Date.now();
 
@@ -94,33 +94,45 @@ export class ShowQueue extends DurableObject<Env> {
 
   // --- RPC: the fan's purchase flow -------------------------------------------------------------
 
-  /** `PATCH /:showId/ingresso/request`: join the class's queue, or hold a ticket at once. */
+  /**
+   * `PATCH /:showId/ingresso/request`: join the class's queue, or hold a ticket at once. Requests
+   * that queue up one right after another (a rush) run as one operation, in their order: one
+   * storage commit for all the joins, and one D1 transaction for all the admissions they allow.
+   */
   request(showId: string, fanId: string, wanted: TicketClass): Promise<Outcome> {
-    return this.operation(showId, async (config) => {
+    return this.batched("request", showId, { fanId, wanted }, (config, items) => this.requestAll(config, items));
+  }
+
+  private async requestAll(config: ShowConfig, items: { fanId: string; wanted: TicketClass }[]): Promise<Outcome[]> {
+    const refused = new Map<number, Outcome>();
+    const joined = new Map<string, TicketClass>();
+    for (const [i, { fanId, wanted }] of items.entries()) {
       const fan = this.store.fan(fanId);
-      const classConfig = findClass(config, wanted);
       const decision = decideRequest({
         now: this.now(),
         salesOpenAt: config.salesOpenAt,
         maxTicketsPerUser: config.maxTicketsPerUser,
-        classConfig,
+        classConfig: findClass(config, wanted),
         sector: wanted.sector,
         counts: this.store.classCounts(config, wanted),
         fanStatus: fan?.status ?? "NONE",
         bookedByFan: this.store.bookedBy(fanId).length,
       });
-      if (decision.kind === "error") return failure(decision);
-      if (decision.kind === "enqueue") {
-        this.ctx.storage.transactionSync(() => {
-          this.store.enqueue(fanId, wanted, this.now());
-          this.store.setFan(fanId, "WAITING", wanted, null);
-        });
-        this.changed.add(fanId);
-        await this.admit(config, [wanted]);
-      }
-      // The contract answers a request that leaves the fan in the queue with 202 Accepted.
-      const state = this.answer(config, fanId).state;
-      return { ok: true, httpStatus: state.status === "WAITING" ? 202 : 200, state };
+      if (decision.kind === "error") refused.set(i, failure(decision));
+      if (decision.kind !== "enqueue") continue;
+      this.ctx.storage.transactionSync(() => {
+        this.store.enqueue(fanId, wanted, this.now());
+        this.store.setFan(fanId, "WAITING", wanted, null);
+      });
+      this.changed.add(fanId);
+      joined.set(classKey(wanted), wanted);
+    }
+    await this.admit(config, [...joined.values()]);
+    // Answered once all of them ran. The contract answers a request that leaves the fan in the
+    // queue with 202 Accepted.
+    return items.map(({ fanId }, i) => {
+      const outcome = refused.get(i) ?? this.answer(config, fanId);
+      return outcome.ok ? { ...outcome, httpStatus: outcome.state.status === "WAITING" ? 202 : 200 } : outcome;
     });
   }
 
@@ -128,28 +140,46 @@ export class ShowQueue extends DurableObject<Env> {
    * `PATCH /:showId/ingresso/cancel`: leave the queue or give the held ticket back. Cancels that
    * queue up one right after another (a burst of fans giving up) run as one operation: one D1
    * transaction releases all their holds and admits as many next fans, instead of one round trip
-   * after another. Any other call queued in between starts a new batch, so calls keep their order.
+   * after another.
    */
   cancel(showId: string, fanId: string): Promise<Outcome> {
-    let batch = this.cancelling;
-    if (batch?.showId !== showId) {
-      const fanIds: string[] = [];
-      const answers = this.serial(() => {
-        if (this.cancelling?.fanIds === fanIds) this.cancelling = undefined;
-        return this.onShow(
-          showId,
-          (config) => this.cancelAll(config, fanIds),
-          () => new Map(),
-        );
-      });
-      batch = { showId, fanIds, answers };
-      this.cancelling = batch;
-    }
-    batch.fanIds.push(fanId);
-    return batch.answers.then((answers) => answers.get(fanId) ?? NO_SHOW);
+    return this.batched("cancel", showId, { fanId }, (config, items) =>
+      this.cancelAll(
+        config,
+        items.map((i) => i.fanId),
+      ),
+    );
   }
 
-  private async cancelAll(config: ShowConfig, fanIds: string[]): Promise<Map<string, Outcome>> {
+  /**
+   * Calls of one kind that queue up one right after another join one operation, which answers
+   * each of them. Any other call queued in between starts a new batch, so calls keep their order.
+   */
+  private batched<I extends { fanId: string }>(
+    kind: "request" | "cancel",
+    showId: string,
+    item: I,
+    runAll: (config: ShowConfig, items: I[]) => Promise<Outcome[]>,
+  ): Promise<Outcome> {
+    let batch = this.batch?.kind === kind && this.batch.showId === showId ? (this.batch as Batch<I>) : undefined;
+    if (!batch) {
+      const items: I[] = [];
+      const answers = this.serial(() => {
+        if (this.batch?.items === items) this.batch = undefined;
+        return this.onShow(
+          showId,
+          (config) => runAll(config, items),
+          () => [],
+        );
+      });
+      batch = { kind, showId, items, answers };
+      this.batch = batch as unknown as Batch<{ fanId: string }>;
+    }
+    const index = batch.items.push(item) - 1;
+    return batch.answers.then((answers) => answers[index] ?? NO_SHOW);
+  }
+
+  private async cancelAll(config: ShowConfig, fanIds: string[]): Promise<Outcome[]> {
     const holds = new Map<string, HoldRecord>();
     for (const fanId of fanIds) {
       const fan = this.store.fan(fanId);
@@ -165,7 +195,7 @@ export class ShowQueue extends DurableObject<Env> {
       }
     }
     if (holds.size > 0) await this.releaseAndAdmit(config, [...holds.values()], "CANCELLED");
-    return new Map(fanIds.map((fanId) => [fanId, this.answer(config, fanId)]));
+    return fanIds.map((fanId) => this.answer(config, fanId));
   }
 
   /** `PATCH /:showId/ingresso/book`: turn the fan's hold into a booking with an approved payment. */
@@ -357,8 +387,8 @@ export class ShowQueue extends DurableObject<Env> {
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    // Whatever is queued now comes after the cancels batched so far (see `cancel`).
-    this.cancelling = undefined;
+    // Whatever is queued now comes after the calls batched so far (see `batched`).
+    this.batch = undefined;
     const run = this.tail.then(fn, fn);
     this.tail = run.then(
       () => this.flushChanges(),
@@ -582,6 +612,14 @@ export class ShowQueue extends DurableObject<Env> {
 }
 
 const NO_SHOW: Outcome = { ok: false, code: "SHOW_NOT_FOUND", message: "no show with this id" };
+
+/** Calls of one kind queued one right after another, run as one operation (see `batched`). */
+interface Batch<I> {
+  kind: "request" | "cancel";
+  showId: string;
+  items: I[];
+  answers: Promise<Outcome[]>;
+}
 
 function failure(d: { code: ErrorCode; message: string }): Outcome {
   return { ok: false, code: d.code, message: d.message };
