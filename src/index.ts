@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import { publicRead, sameOriginWrites } from "./cors";
 import { ApiError, ERROR_STATUS, errorBody } from "./errors";
 import { admin } from "./routes/admin";
+import { bench } from "./routes/bench";
 import { catalogue } from "./routes/catalogue";
 import { live } from "./routes/live";
 import { notFoundHtml, pages } from "./routes/pages";
@@ -39,6 +40,7 @@ export const app = new Hono<{ Bindings: Env }>()
   .route("/api/admin", admin)
   .route("/api/payments", paymentsRoutes)
   .route("/api/tickets", ticketsRoutes)
+  .route("/api/bench", bench)
   .route("/:showId/ingresso/ws", live)
   .route("/:showId/ingresso", purchase)
   .route("/", pages);

@@ -7,13 +7,32 @@
  * at once to that fan's sockets. Position updates for the fans still waiting are coalesced: at most
  * one pass per class per `POSITION_UPDATE_INTERVAL_MS`, and a fan gets a message only when its
  * position actually changed. A burst of k admissions therefore costs one O(waiting) pass, not k.
+ * A pass reads the queue a slice at a time (a few queries per slice, none per fan) and lets the
+ * object serve other calls between slices, so that a pass over thousands of waiting fans never
+ * holds up the next fan's admission for more than one slice.
  */
 import { CLOSE, POSITION_UPDATE_INTERVAL_MS, stateMessage } from "../messages";
 import { classKey } from "./rules";
 import type { FanState, TicketClass } from "./types";
 
+/** Waiting fans per slice of a position pass: the longest the pass holds the object at a time. */
+export const POSITION_SLICE = 32;
+/**
+ * The pause between slices. Sending is cheap in JavaScript but the runtime's work per message is
+ * not; the pause lets it drain a slice's messages before the next, so that a call arriving during
+ * a pass waits behind one slice, not behind the whole pass queued up in the runtime.
+ */
+export const POSITION_SLICE_PAUSE_MS = 2;
+
 export interface SocketAttachment {
   fanId: string;
+}
+
+/** A waiting fan in queue order, with the state a position update carries. */
+export interface WaitingFan {
+  seq: number;
+  fanId: string;
+  state: FanState;
 }
 
 export interface NotifierSources {
@@ -22,8 +41,8 @@ export interface NotifierSources {
   stateOf(fanId: string): FanState;
   /** The class of the fan's latest request (cheap: no position count). */
   classOf(fanId: string): TicketClass | null;
-  /** Waiting fans of a class, in queue order, with the state each would be sent. */
-  waitingStates(c: TicketClass): Iterable<{ fanId: string; state: FanState }>;
+  /** Up to `limit` waiting fans of a class after queue entry `afterSeq`, with fresh positions. */
+  waitingSlice(c: TicketClass, afterSeq: number, limit: number): WaitingFan[];
 }
 
 export class FanNotifier {
@@ -32,6 +51,7 @@ export class FanNotifier {
   private readonly dirty = new Map<string, TicketClass>();
   private lastPass = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private passing = false;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -42,7 +62,7 @@ export class FanNotifier {
   accept(ws: WebSocket, fanId: string, state: FanState): void {
     this.ctx.acceptWebSocket(ws, [fanId]);
     ws.serializeAttachment({ fanId } satisfies SocketAttachment);
-    this.send(ws, state);
+    this.send([ws], state);
   }
 
   /** These fans' states changed: tell them now, and refresh positions in their classes soon. */
@@ -55,44 +75,57 @@ export class FanNotifier {
       const state = this.sources.stateOf(fanId);
       if (state.status === "WAITING" && state.position !== undefined) this.sentPosition.set(fanId, state.position);
       else this.sentPosition.delete(fanId);
-      for (const ws of sockets) this.send(ws, state);
+      this.send(sockets, state);
     }
     this.schedulePositions();
   }
 
   private schedulePositions(): void {
-    if (this.dirty.size === 0 || this.timer !== undefined) return;
+    if (this.dirty.size === 0 || this.timer !== undefined || this.passing) return;
     const wait = Math.max(0, this.lastPass + POSITION_UPDATE_INTERVAL_MS - this.sources.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.sendPositions();
+      this.sendPositions().catch((err) => console.error("position pass failed", { error: String(err) }));
     }, wait);
   }
 
-  /** One pass per dirty class: each connected waiting fan whose position moved gets its state. */
-  sendPositions(): void {
+  /**
+   * One pass per dirty class: each connected waiting fan whose position moved gets its state. Each
+   * slice reads the queue afresh, so a fan admitted or gone meanwhile is never sent a stale WAITING.
+   */
+  async sendPositions(): Promise<void> {
+    this.passing = true;
     this.lastPass = this.sources.now();
-    const classes = [...this.dirty.values()];
-    this.dirty.clear();
-    const connected = new Set<string>();
-    for (const ws of this.ctx.getWebSockets()) {
-      const a = ws.deserializeAttachment() as SocketAttachment | null;
-      if (a) connected.add(a.fanId);
-    }
-    if (connected.size === 0) return;
-    for (const c of classes) {
-      for (const { fanId, state } of this.sources.waitingStates(c)) {
-        if (!connected.has(fanId) || this.sentPosition.get(fanId) === state.position) continue;
-        this.sentPosition.set(fanId, state.position ?? 0);
-        for (const ws of this.ctx.getWebSockets(fanId)) this.send(ws, state);
+    try {
+      const classes = [...this.dirty.values()];
+      this.dirty.clear();
+      for (const c of classes) {
+        for (let afterSeq = 0; ; ) {
+          const slice = this.sources.waitingSlice(c, afterSeq, POSITION_SLICE);
+          for (const { fanId, state } of slice) {
+            if (this.sentPosition.get(fanId) === state.position) continue;
+            const sockets = this.ctx.getWebSockets(fanId);
+            if (sockets.length === 0) continue;
+            this.sentPosition.set(fanId, state.position ?? 0);
+            this.send(sockets, state);
+          }
+          const last = slice.at(-1);
+          if (!last || slice.length < POSITION_SLICE) break;
+          afterSeq = last.seq;
+          // Let calls waiting on the object (a release, an admission) run before the next slice.
+          await new Promise((resolve) => setTimeout(resolve, POSITION_SLICE_PAUSE_MS));
+        }
       }
+    } finally {
+      this.passing = false;
+      this.schedulePositions();
     }
   }
 
   /** Send the current state to one socket (a client's `state` request). */
   resend(ws: WebSocket): void {
     const a = ws.deserializeAttachment() as SocketAttachment | null;
-    if (a) this.send(ws, this.sources.stateOf(a.fanId));
+    if (a) this.send([ws], this.sources.stateOf(a.fanId));
   }
 
   /** A socket closed: once a fan has no socket left, forget what was sent to it. */
@@ -101,14 +134,18 @@ export class FanNotifier {
     if (a && this.ctx.getWebSockets(a.fanId).every((s) => s === ws)) this.sentPosition.delete(a.fanId);
   }
 
-  private send(ws: WebSocket, state: FanState): void {
-    try {
-      ws.send(JSON.stringify(stateMessage(state, this.sources.now())));
-    } catch {
-      // A socket that closed under us: drop it; the fan's other tabs and polling still work.
+  /** One message for every socket of the fan (its tabs). */
+  private send(sockets: WebSocket[], state: FanState): void {
+    const message = JSON.stringify(stateMessage(state, this.sources.now()));
+    for (const ws of sockets) {
       try {
-        ws.close(CLOSE.GOING_AWAY, "gone");
-      } catch {}
+        ws.send(message);
+      } catch {
+        // A socket that closed under us: drop it; the fan's other tabs and polling still work.
+        try {
+          ws.close(CLOSE.GOING_AWAY, "gone");
+        } catch {}
+      }
     }
   }
 }

@@ -9,11 +9,20 @@ import {
   database,
   loadShowConfig,
   loadTakenTickets,
-  releaseHolds,
+  releaseAndClaim,
 } from "./ledger";
-import { FanNotifier } from "./notifier";
-import { admissionsFor, decideBook, decideRequest, type HoldRecord, isSoldOut, reconcilePlan } from "./rules";
-import { findClass, ShowStore } from "./store";
+import { FanNotifier, type WaitingFan } from "./notifier";
+import {
+  admissionsFor,
+  classKey,
+  decideBook,
+  decideRequest,
+  type HoldRecord,
+  isSoldOut,
+  reconcilePlan,
+  sameClass,
+} from "./rules";
+import { findClass, type QueueEntry, ShowStore } from "./store";
 import type { FanState, Outcome, ShowConfig, TicketClass, TicketView } from "./types";
 
 /** How soon to try admissions again when D1 failed under an admission. */
@@ -40,28 +49,43 @@ export class ShowQueue extends DurableObject<Env> {
   private tail: Promise<unknown> = Promise.resolve();
   /** Fans whose state changed during the current operation. */
   private readonly changed = new Set<string>();
-  /** When admissions failed for a passing D1 fault, the alarm retries them. */
+  /**
+   * The state the current operation answered its fan with: nothing changes between the answer and
+   * the notification that follows, so the notifier sends it instead of reading it again.
+   */
+  private readonly answered = new Map<string, FanState>();
+  /** When admissions failed for a passing D1 fault (or reconcile freed tickets), the next settle retries them; the alarm makes sure one runs. */
   private retryAt: number | undefined;
   /** A D1 write threw: it may have committed all the same, so reconcile before the next decision. */
   private unsure = false;
+  /** The alarm as this object last set or read it; undefined until read after a start or an alarm. */
+  private alarmAt: number | null | undefined;
+  /** Whether every class has been offered its free tickets since this object started. */
+  private settledSinceStart = false;
+  /** The calls queued last, not started yet: a call of the same kind arriving now joins them. */
+  private batch: Batch<{ fanId: string }> | undefined;
   /** The object's clock. Tests replace it (through `runInDurableObject`) to move time. */
   now: () => number = () => Date.now();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.store = new ShowStore(ctx.storage.sql);
+    this.store = new ShowStore(ctx.storage);
     this.db = database(env.DB);
     this.notifier = new FanNotifier(ctx, {
       now: () => this.now(),
       stateOf: (fanId) => {
+        const answered = this.answered.get(fanId);
+        if (answered) return answered;
         const config = this.store.config();
         return config ? fanState(this.store, config, fanId) : { status: "NONE", booked: [] };
       },
       classOf: (fanId) => {
+        const answered = this.answered.get(fanId);
+        if (answered) return classOf({ sector: answered.sector ?? null, meia: answered.meia ?? null });
         const fan = this.store.fan(fanId);
         return fan ? classOf(fan) : null;
       },
-      waitingStates: (c) => this.waitingStates(c),
+      waitingSlice: (c, afterSeq, limit) => this.waitingSlice(c, afterSeq, limit),
     });
     // Keep-alive answered by the runtime itself, so idle fans never wake the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
@@ -73,39 +97,94 @@ export class ShowQueue extends DurableObject<Env> {
 
   // --- RPC: the fan's purchase flow -------------------------------------------------------------
 
-  /** `PATCH /:showId/ingresso/request`: join the class's queue, or hold a ticket at once. */
+  /**
+   * `PATCH /:showId/ingresso/request`: join the class's queue, or hold a ticket at once. Requests
+   * that queue up one right after another (a rush) run as one operation, in their order: one
+   * storage commit for all the joins, and one D1 transaction for all the admissions they allow.
+   */
   request(showId: string, fanId: string, wanted: TicketClass): Promise<Outcome> {
-    return this.operation(showId, async (config) => {
+    return this.batched("request", showId, { fanId, wanted }, (config, items) => this.requestAll(config, items));
+  }
+
+  private async requestAll(config: ShowConfig, items: { fanId: string; wanted: TicketClass }[]): Promise<Outcome[]> {
+    const refused = new Map<number, Outcome>();
+    const joined = new Map<string, TicketClass>();
+    for (const [i, { fanId, wanted }] of items.entries()) {
       const fan = this.store.fan(fanId);
-      const classConfig = findClass(config, wanted);
       const decision = decideRequest({
         now: this.now(),
         salesOpenAt: config.salesOpenAt,
         maxTicketsPerUser: config.maxTicketsPerUser,
-        classConfig,
+        classConfig: findClass(config, wanted),
         sector: wanted.sector,
         counts: this.store.classCounts(config, wanted),
         fanStatus: fan?.status ?? "NONE",
         bookedByFan: this.store.bookedBy(fanId).length,
       });
-      if (decision.kind === "error") return failure(decision);
-      if (decision.kind === "enqueue") {
-        this.ctx.storage.transactionSync(() => {
-          this.store.enqueue(fanId, wanted, this.now());
-          this.store.setFan(fanId, "WAITING", wanted, null);
-        });
-        this.changed.add(fanId);
-        await this.admit(config, [wanted]);
-      }
-      // The contract answers a request that leaves the fan in the queue with 202 Accepted.
-      const state = fanState(this.store, config, fanId);
-      return { ok: true, httpStatus: state.status === "WAITING" ? 202 : 200, state };
+      if (decision.kind === "error") refused.set(i, failure(decision));
+      if (decision.kind !== "enqueue") continue;
+      this.ctx.storage.transactionSync(() => {
+        this.store.enqueue(fanId, wanted, this.now());
+        this.store.setFan(fanId, "WAITING", wanted, null);
+      });
+      this.changed.add(fanId);
+      joined.set(classKey(wanted), wanted);
+    }
+    await this.admit(config, [...joined.values()]);
+    // Answered once all of them ran. The contract answers a request that leaves the fan in the
+    // queue with 202 Accepted.
+    return items.map(({ fanId }, i) => {
+      const outcome = refused.get(i) ?? this.answer(config, fanId);
+      return outcome.ok ? { ...outcome, httpStatus: outcome.state.status === "WAITING" ? 202 : 200 } : outcome;
     });
   }
 
-  /** `PATCH /:showId/ingresso/cancel`: leave the queue or give the held ticket back. */
+  /**
+   * `PATCH /:showId/ingresso/cancel`: leave the queue or give the held ticket back. Cancels that
+   * queue up one right after another (a burst of fans giving up) run as one operation: one D1
+   * transaction releases all their holds and admits as many next fans, instead of one round trip
+   * after another.
+   */
   cancel(showId: string, fanId: string): Promise<Outcome> {
-    return this.operation(showId, async (config) => {
+    return this.batched("cancel", showId, { fanId }, (config, items) =>
+      this.cancelAll(
+        config,
+        items.map((i) => i.fanId),
+      ),
+    );
+  }
+
+  /**
+   * Calls of one kind that queue up one right after another join one operation, which answers
+   * each of them. Any other call queued in between starts a new batch, so calls keep their order.
+   */
+  private batched<I extends { fanId: string }>(
+    kind: "request" | "cancel",
+    showId: string,
+    item: I,
+    runAll: (config: ShowConfig, items: I[]) => Promise<Outcome[]>,
+  ): Promise<Outcome> {
+    let batch = this.batch?.kind === kind && this.batch.showId === showId ? (this.batch as Batch<I>) : undefined;
+    if (!batch) {
+      const items: I[] = [];
+      const answers = this.serial(() => {
+        if (this.batch?.items === items) this.batch = undefined;
+        return this.onShow(
+          showId,
+          (config) => runAll(config, items),
+          () => [],
+        );
+      });
+      batch = { kind, showId, items, answers };
+      this.batch = batch as unknown as Batch<{ fanId: string }>;
+    }
+    const index = batch.items.push(item) - 1;
+    return batch.answers.then((answers) => answers[index] ?? NO_SHOW);
+  }
+
+  private async cancelAll(config: ShowConfig, fanIds: string[]): Promise<Outcome[]> {
+    const holds = new Map<string, HoldRecord>();
+    for (const fanId of fanIds) {
       const fan = this.store.fan(fanId);
       const hold = this.store.holdOf(fanId);
       if (fan?.status === "WAITING") {
@@ -115,12 +194,11 @@ export class ShowQueue extends DurableObject<Env> {
         });
         this.changed.add(fanId);
       } else if (fan?.status === "IN_PROGRESS" && hold) {
-        await this.write((db) => releaseHolds(db, [hold]));
-        this.endHolds([hold], "CANCELLED");
-        await this.admit(config, [hold]);
+        holds.set(hold.ticketId, hold);
       }
-      return this.answer(config, fanId);
-    });
+    }
+    if (holds.size > 0) await this.releaseAndAdmit(config, [...holds.values()], "CANCELLED");
+    return fanIds.map((fanId) => this.answer(config, fanId));
   }
 
   /** `PATCH /:showId/ingresso/book`: turn the fan's hold into a booking with an approved payment. */
@@ -250,24 +328,32 @@ export class ShowQueue extends DurableObject<Env> {
     this.notifier.forget(ws);
   }
 
-  /** Waiting fans of a class in queue order, each with the state a position update carries. */
-  private *waitingStates(c: TicketClass) {
+  /**
+   * A slice of a class's waiting fans, in queue order, each with the state a position update
+   * carries: three queries for the whole slice, whatever its length.
+   */
+  private waitingSlice(c: TicketClass, afterSeq: number, limit: number): WaitingFan[] {
     const config = this.store.config();
-    if (!config) return;
-    let position = 0;
-    for (const entry of this.store.waitingIn(c)) {
-      position += 1;
-      yield {
-        fanId: entry.fanId,
-        state: {
-          status: "WAITING",
-          position,
-          sector: entry.sector,
-          meia: entry.meia,
-          booked: this.store.bookedBy(entry.fanId).map((b) => ticketView(config, b, "BOOKED")),
-        } satisfies FanState,
-      };
+    const entries = this.store.waitingAfter(c, afterSeq, limit);
+    const first = entries[0];
+    const last = entries.at(-1);
+    if (!config || !first || !last) return [];
+    const booked = new Map<string, TicketView[]>();
+    for (const b of this.store.bookedOfWaiting(c, afterSeq, last.seq)) {
+      booked.set(b.fanId, [...(booked.get(b.fanId) ?? []), ticketView(config, b, "BOOKED")]);
     }
+    const ahead = this.store.position(first) - 1;
+    return entries.map((e, i) => ({
+      seq: e.seq,
+      fanId: e.fanId,
+      state: {
+        status: "WAITING",
+        position: ahead + i + 1,
+        sector: e.sector,
+        meia: e.meia,
+        booked: booked.get(e.fanId) ?? [],
+      },
+    }));
   }
 
   /** An empty call: the floor against which the benchmarks measure the request path. */
@@ -277,6 +363,8 @@ export class ShowQueue extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     await this.serial(async () => {
+      // The alarm that fired is gone; the retry it may stand for is made by the settle below.
+      this.alarmAt = undefined;
       const config = this.store.config();
       // A throw here makes the runtime retry the alarm; that is what we want for a D1 fault.
       if (config) await this.settle(config);
@@ -287,17 +375,22 @@ export class ShowQueue extends DurableObject<Env> {
 
   /** Run one fan-facing call: serialized, on a known show, with due expiries settled first. */
   private operation(showId: string, body: (config: ShowConfig) => Promise<Outcome>): Promise<Outcome> {
-    return this.serial(async () => {
-      const config = await this.ensureConfig(showId);
-      if (!config) return { ok: false, code: "SHOW_NOT_FOUND", message: "no show with this id" };
-      await this.settle(config);
-      const outcome = await body(config);
-      await this.scheduleAlarm();
-      return outcome;
-    });
+    return this.serial(() => this.onShow(showId, body, () => NO_SHOW));
+  }
+
+  /** The body of a fan-facing call: on a known show, due expiries settled first, the alarm set after. */
+  private async onShow<T>(showId: string, body: (config: ShowConfig) => Promise<T>, noShow: () => T): Promise<T> {
+    const config = await this.ensureConfig(showId);
+    if (!config) return noShow();
+    await this.settle(config);
+    const result = await body(config);
+    await this.scheduleAlarm();
+    return result;
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
+    // Whatever is queued now comes after the calls batched so far (see `batched`).
+    this.batch = undefined;
     const run = this.tail.then(fn, fn);
     this.tail = run.then(
       () => this.flushChanges(),
@@ -319,18 +412,23 @@ export class ShowQueue extends DurableObject<Env> {
 
   /** End every hold whose time has passed, then admit as many waiting fans as there are free tickets. */
   private async settle(config: ShowConfig): Promise<void> {
-    // This is the work a pending retry was for; a new D1 failure below asks for another.
-    this.retryAt = undefined;
     if (this.unsure) {
+      // Reconcile sets a retry, so every class is offered its free tickets below.
       await this.reconcile(config);
       this.unsure = false;
     }
     const due = this.store.dueHolds(this.now());
-    if (due.length > 0) {
-      await this.write((db) => releaseHolds(db, due));
-      this.endHolds(due, "EXPIRED");
+    if (due.length > 0) await this.releaseAndAdmit(config, due, "EXPIRED");
+    // A call that frees a ticket admits the next fan itself; only a pending retry (a D1 fault, a
+    // reconcile) or a fresh start can leave a free ticket with fans waiting. This settle is that
+    // retry: a new failure below asks for another.
+    const retry = this.retryAt !== undefined || !this.settledSinceStart;
+    this.retryAt = undefined;
+    if (retry) {
+      await this.admit(config, config.classes);
+      this.sweepSoldOut(config, config.classes);
+      this.settledSinceStart = true;
     }
-    await this.admit(config, config.classes);
     await this.scheduleAlarm();
   }
 
@@ -354,47 +452,87 @@ export class ShowQueue extends DurableObject<Env> {
    * place and retries from the alarm.
    */
   private async admit(config: ShowConfig, classes: TicketClass[]): Promise<void> {
-    for (const c of classes) {
-      const counts = this.store.classCounts(config, c);
-      if (!counts) continue;
-      const n = admissionsFor(counts);
-      if (n > 0) {
-        const heads = this.store.heads(c, n);
-        const expiresAt = this.now() + config.holdSeconds * 1000;
-        let held: Map<string, HoldRecord>;
-        try {
-          held = await this.write((db) =>
-            claimTickets(
-              db,
-              config.id,
-              c,
-              heads.map((h) => h.fanId),
-              expiresAt,
-            ),
-          );
-        } catch (err) {
-          console.error("admit: D1 claim failed; fans keep their place and the alarm retries", {
-            show: config.id,
-            error: String(err),
-          });
-          this.retryAt = this.now() + RETRY_AFTER_MS;
-          return;
-        }
-        this.ctx.storage.transactionSync(() => {
-          for (const h of held.values()) this.store.putHold(h);
+    for (const { c, heads } of this.admissionPlan(config, classes)) {
+      const expiresAt = this.now() + config.holdSeconds * 1000;
+      let held: Map<string, HoldRecord>;
+      try {
+        held = await this.write((db) =>
+          claimTickets(
+            db,
+            config.id,
+            c,
+            heads.map((h) => h.fanId),
+            expiresAt,
+          ),
+        );
+      } catch (err) {
+        console.error("admit: D1 claim failed; fans keep their place and the alarm retries", {
+          show: config.id,
+          error: String(err),
         });
-        for (const h of heads) this.changed.add(h.fanId);
-        if (held.size < heads.length) {
-          // The object counted more free tickets than D1 has: D1 is the record.
-          console.warn("admit: D1 had fewer free tickets than counted; reconciling", { show: config.id });
-          await this.reconcile(config);
-        }
+        this.retryAt = this.now() + RETRY_AFTER_MS;
+        return;
       }
-      this.sweepSoldOut(config, [c]);
+      await this.recordAdmissions(config, heads, held);
     }
   }
 
-  /** Waiting fans of a class with every ticket booked will never be admitted: tell them now. */
+  /**
+   * End these holds and admit the next waiting fans of their classes in the same D1 transaction, so
+   * that a freed ticket reaches the next fan in one round trip. D1 first, then the object; a D1
+   * fault changes nothing (the call fails, or the alarm is retried).
+   */
+  private async releaseAndAdmit(
+    config: ShowConfig,
+    holds: HoldRecord[],
+    outcome: "EXPIRED" | "CANCELLED",
+  ): Promise<void> {
+    const classes = [...new Map(holds.map((h) => [classKey(h), { sector: h.sector, meia: h.meia }])).values()];
+    const plan = this.admissionPlan(config, classes, holds);
+    const expiresAt = this.now() + config.holdSeconds * 1000;
+    const held = await this.write((db) =>
+      releaseAndClaim(
+        db,
+        holds,
+        plan.map(({ c, heads }) => ({ showId: config.id, c, fanIds: heads.map((h) => h.fanId), expiresAt })),
+      ),
+    );
+    this.endHolds(holds, outcome);
+    for (const [k, { heads }] of plan.entries()) await this.recordAdmissions(config, heads, held[k] ?? new Map());
+  }
+
+  /** Per class, the fans to admit from the head of its queue: one per free ticket once `freeing` ended. */
+  private admissionPlan(config: ShowConfig, classes: TicketClass[], freeing: HoldRecord[] = []) {
+    const plan: { c: TicketClass; heads: QueueEntry[] }[] = [];
+    for (const c of classes) {
+      const counts = this.store.classCounts(config, c);
+      if (!counts) continue;
+      const n = admissionsFor({ ...counts, held: counts.held - freeing.filter((h) => sameClass(h, c)).length });
+      if (n > 0) plan.push({ c, heads: this.store.heads(c, n) });
+    }
+    return plan;
+  }
+
+  /** Record the holds D1 granted; when it granted fewer than asked, D1 is the record. */
+  private async recordAdmissions(
+    config: ShowConfig,
+    heads: QueueEntry[],
+    held: Map<string, HoldRecord>,
+  ): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      for (const h of held.values()) this.store.putHold(h);
+    });
+    for (const h of heads) this.changed.add(h.fanId);
+    if (held.size < heads.length) {
+      console.warn("admit: D1 had fewer free tickets than counted; reconciling", { show: config.id });
+      await this.reconcile(config);
+    }
+  }
+
+  /**
+   * Waiting fans of a class with every ticket booked will never be admitted: tell them now. Only a
+   * booking makes a class sold out (a booking adopted by reconcile is swept by the retry it sets).
+   */
   private sweepSoldOut(config: ShowConfig, classes: TicketClass[]): void {
     for (const c of classes) {
       const counts = this.store.classCounts(config, c);
@@ -464,34 +602,50 @@ export class ShowQueue extends DurableObject<Env> {
     await this.scheduleAlarm();
   }
 
-  /** One alarm, at the earliest hold expiry (or a pending retry). */
+  /**
+   * One alarm, at the earliest hold expiry (or a pending retry). Called after every change, so the
+   * alarm is read from storage once and then only written when it moves.
+   */
   private async scheduleAlarm(): Promise<void> {
     const candidates = [this.store.earliestExpiry(), this.retryAt].filter((t): t is number => t !== undefined);
-    const next = candidates.length > 0 ? Math.min(...candidates) : undefined;
-    const current = await this.ctx.storage.getAlarm();
-    if (next === undefined) {
-      if (current !== null) await this.ctx.storage.deleteAlarm();
-    } else if (current !== next) {
-      await this.ctx.storage.setAlarm(next);
-    }
+    const next = candidates.length > 0 ? Math.min(...candidates) : null;
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (next === this.alarmAt) return;
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
+    this.alarmAt = next;
   }
 
-  private answer(config: ShowConfig, fanId: string): Outcome {
-    return { ok: true, httpStatus: 200, state: fanState(this.store, config, fanId) };
+  /** The fan's state as the operation's last word (see `answered`). */
+  private answer(config: ShowConfig, fanId: string): { ok: true; httpStatus: 200; state: FanState } {
+    const state = fanState(this.store, config, fanId);
+    this.answered.set(fanId, state);
+    return { ok: true, httpStatus: 200, state };
   }
 
   /** After every serialized operation: notify the fans whose state changed. */
   private flushChanges(): void {
-    if (this.changed.size === 0) return;
     const fans = [...this.changed];
     this.changed.clear();
     try {
-      this.notifier.changed(fans);
+      if (fans.length > 0) this.notifier.changed(fans);
     } catch (err) {
       // Notification is never the only path: the state is in storage and GET answers it.
       console.error("notify failed", { show: this.store.config()?.id, error: String(err) });
+    } finally {
+      this.answered.clear();
     }
   }
+}
+
+const NO_SHOW: Outcome = { ok: false, code: "SHOW_NOT_FOUND", message: "no show with this id" };
+
+/** Calls of one kind queued one right after another, run as one operation (see `batched`). */
+interface Batch<I> {
+  kind: "request" | "cancel";
+  showId: string;
+  items: I[];
+  answers: Promise<Outcome[]>;
 }
 
 function failure(d: { code: ErrorCode; message: string }): Outcome {
@@ -514,7 +668,7 @@ function ticketView(
 export function fanState(store: ShowStore, config: ShowConfig, fanId: string): FanState {
   const bookedRecords = store.bookedBy(fanId);
   const booked = bookedRecords.map((b) => ticketView(config, b, "BOOKED"));
-  const fan = store.fan(fanId);
+  const fan = store.fanWithPosition(fanId);
   if (!fan) return { status: "NONE", booked };
   const state: FanState = { status: fan.status, booked };
   if (fan.sector !== null) {
@@ -522,8 +676,7 @@ export function fanState(store: ShowStore, config: ShowConfig, fanId: string): F
     state.meia = fan.meia ?? false;
   }
   if (fan.status === "WAITING") {
-    const entry = store.queueEntry(fanId);
-    if (entry) state.position = store.position(entry);
+    if (fan.position !== null) state.position = fan.position;
   } else if (fan.status === "IN_PROGRESS") {
     const hold = store.holdOf(fanId);
     if (hold) {

@@ -3,7 +3,7 @@
  * each fan's latest outcome and the show's cached rules. Every function is synchronous, so a read
  * and the write that depends on it can never be interleaved with another call.
  */
-import { type BookedRecord, classKey, type HoldRecord } from "./rules";
+import type { BookedRecord, HoldRecord } from "./rules";
 import type { ClassConfig, ClassCounts, FanStatus, ShowConfig, TicketClass } from "./types";
 
 const SCHEMA = `
@@ -51,6 +51,52 @@ CREATE TABLE IF NOT EXISTS past_holds (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * Each class's occupancy, kept by triggers in the same transaction as the rows they count, so that
+ * reading it is one lookup instead of COUNTs over the queue (which grew with every waiting fan and
+ * ran several times per call). Rows are only ever inserted or deleted in the counted tables.
+ */
+const COUNTS = `
+CREATE TABLE IF NOT EXISTS class_counts (
+  sector TEXT NOT NULL,
+  meia INTEGER NOT NULL,
+  held INTEGER NOT NULL DEFAULT 0,
+  booked INTEGER NOT NULL DEFAULT 0,
+  waiting INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (sector, meia)
+) WITHOUT ROWID;
+${(
+  [
+    ["queue", "waiting"],
+    ["holds", "held"],
+    ["booked", "booked"],
+  ] as const
+)
+  .map(
+    ([table, field]) => `
+CREATE TRIGGER IF NOT EXISTS ${table}_counted_in AFTER INSERT ON ${table} BEGIN
+  INSERT INTO class_counts (sector, meia, ${field}) VALUES (NEW.sector, NEW.meia, 1)
+    ON CONFLICT (sector, meia) DO UPDATE SET ${field} = ${field} + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS ${table}_counted_out AFTER DELETE ON ${table} BEGIN
+  UPDATE class_counts SET ${field} = ${field} - 1 WHERE sector = OLD.sector AND meia = OLD.meia;
+END;`,
+  )
+  .join("")}
+`;
+
+/** Objects created before the counts existed count their rows once. */
+const COUNTS_BACKFILL = `
+DELETE FROM class_counts;
+INSERT INTO class_counts (sector, meia, held, booked, waiting)
+  SELECT sector, meia, SUM(t = 'h'), SUM(t = 'b'), SUM(t = 'w') FROM (
+    SELECT sector, meia, 'h' AS t FROM holds
+    UNION ALL SELECT sector, meia, 'b' FROM booked
+    UNION ALL SELECT sector, meia, 'w' FROM queue
+  ) GROUP BY sector, meia;
+INSERT OR REPLACE INTO meta (key, value) VALUES ('class_counts', 'v1');
+`;
+
 export interface FanRecord {
   fanId: string;
   status: Exclude<FanStatus, "NONE">;
@@ -87,6 +133,14 @@ const toBooked = (r: Row): BookedRecord => ({
   bookedAt: Number(r.booked_at),
 });
 
+const toFan = (fanId: string, r: Row): FanRecord => ({
+  fanId,
+  status: String(r.status) as FanRecord["status"],
+  sector: r.sector === null ? null : String(r.sector),
+  meia: r.meia === null ? null : r.meia === 1,
+  ticketId: r.ticket_id === null ? null : String(r.ticket_id),
+});
+
 const toQueueEntry = (r: Row): QueueEntry => ({
   seq: Number(r.seq),
   fanId: String(r.fan_id),
@@ -96,9 +150,18 @@ const toQueueEntry = (r: Row): QueueEntry => ({
 
 export class ShowStore {
   private cachedConfig: ShowConfig | undefined;
+  /** The earliest hold expiry (null: no hold), undefined until read again. */
+  private cachedEarliest: number | null | undefined;
 
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(SCHEMA);
+  private readonly sql: SqlStorage;
+
+  constructor(storage: DurableObjectStorage) {
+    this.sql = storage.sql;
+    storage.transactionSync(() => {
+      this.sql.exec(SCHEMA);
+      this.sql.exec(COUNTS);
+      if (!this.one("SELECT 1 AS x FROM meta WHERE key = 'class_counts'")) this.sql.exec(COUNTS_BACKFILL);
+    });
   }
 
   private rows(query: string, ...params: SqlStorageValue[]): Row[] {
@@ -127,46 +190,52 @@ export class ShowStore {
 
   // --- counts -----------------------------------------------------------------------------------
 
-  /** Occupancy of every class of the show, keyed by `classKey`. */
-  counts(config: ShowConfig): Map<string, ClassCounts> {
-    const out = new Map<string, ClassCounts>();
-    for (const c of config.classes) out.set(classKey(c), { total: c.total, held: 0, booked: 0, waiting: 0 });
-    const add = (table: string, field: "held" | "booked" | "waiting") => {
-      for (const r of this.rows(`SELECT sector, meia, COUNT(*) AS n FROM ${table} GROUP BY sector, meia`)) {
-        const counts = out.get(classKey({ sector: String(r.sector), meia: r.meia === 1 }));
-        if (counts) counts[field] = Number(r.n);
-      }
-    };
-    add("holds", "held");
-    add("booked", "booked");
-    add("queue", "waiting");
-    return out;
-  }
-
   classCounts(config: ShowConfig, c: TicketClass): ClassCounts | undefined {
     const cfg = findClass(config, c);
     if (!cfg) return undefined;
-    const n = (table: string) =>
-      Number(this.one(`SELECT COUNT(*) AS n FROM ${table} WHERE sector = ? AND meia = ?`, c.sector, c.meia ? 1 : 0)?.n);
-    return { total: cfg.total, held: n("holds"), booked: n("booked"), waiting: n("queue") };
+    const r = this.one(
+      "SELECT held, booked, waiting FROM class_counts WHERE sector = ? AND meia = ?",
+      c.sector,
+      c.meia ? 1 : 0,
+    );
+    return {
+      total: cfg.total,
+      held: Number(r?.held ?? 0),
+      booked: Number(r?.booked ?? 0),
+      waiting: Number(r?.waiting ?? 0),
+    };
   }
 
   waitingTotal(): number {
-    return Number(this.one("SELECT COUNT(*) AS n FROM queue")?.n);
+    return Number(this.one("SELECT TOTAL(waiting) AS n FROM class_counts")?.n);
   }
 
   // --- fans -------------------------------------------------------------------------------------
 
   fan(fanId: string): FanRecord | undefined {
     const r = this.one("SELECT * FROM fans WHERE fan_id = ?", fanId);
-    if (!r) return undefined;
-    return {
+    return r ? toFan(fanId, r) : undefined;
+  }
+
+  /**
+   * The fan and, while waiting, its position (1 + the fans ahead in its class), in one query. The
+   * count runs from the nearer end of the queue: the fans ahead, or the class's waiting count less
+   * the fans behind, so a fan who just joined (the tail) costs no count at all.
+   */
+  fanWithPosition(fanId: string): (FanRecord & { position: number | null }) | undefined {
+    const r = this.one(
+      `SELECT f.*, CASE
+         WHEN q.seq IS NULL THEN NULL
+         WHEN (SELECT MAX(seq) FROM queue t WHERE t.sector = q.sector AND t.meia = q.meia) - q.seq
+              < q.seq - (SELECT MIN(seq) FROM queue h WHERE h.sector = q.sector AND h.meia = q.meia)
+           THEN (SELECT waiting FROM class_counts c WHERE c.sector = q.sector AND c.meia = q.meia)
+              - (SELECT COUNT(*) FROM queue b WHERE b.sector = q.sector AND b.meia = q.meia AND b.seq > q.seq)
+         ELSE (SELECT COUNT(*) FROM queue a WHERE a.sector = q.sector AND a.meia = q.meia AND a.seq <= q.seq)
+       END AS position
+       FROM fans f LEFT JOIN queue q ON q.fan_id = f.fan_id WHERE f.fan_id = ?`,
       fanId,
-      status: String(r.status) as FanRecord["status"],
-      sector: r.sector === null ? null : String(r.sector),
-      meia: r.meia === null ? null : r.meia === 1,
-      ticketId: r.ticket_id === null ? null : String(r.ticket_id),
-    };
+    );
+    return r ? { ...toFan(fanId, r), position: r.position === null ? null : Number(r.position) } : undefined;
   }
 
   setFan(fanId: string, status: FanRecord["status"], c: TicketClass | null, ticketId: string | null): void {
@@ -196,11 +265,6 @@ export class ShowStore {
     this.sql.exec("DELETE FROM queue WHERE fan_id = ?", fanId);
   }
 
-  queueEntry(fanId: string): QueueEntry | undefined {
-    const r = this.one("SELECT * FROM queue WHERE fan_id = ?", fanId);
-    return r ? toQueueEntry(r) : undefined;
-  }
-
   /** 1 + the fans ahead in the same class. */
   position(entry: QueueEntry): number {
     return Number(
@@ -219,6 +283,17 @@ export class ShowStore {
       "SELECT * FROM queue WHERE sector = ? AND meia = ? ORDER BY seq LIMIT ?",
       c.sector,
       c.meia ? 1 : 0,
+      limit,
+    ).map(toQueueEntry);
+  }
+
+  /** Up to `limit` waiting fans of a class after queue entry `afterSeq`, in arrival order. */
+  waitingAfter(c: TicketClass, afterSeq: number, limit: number): QueueEntry[] {
+    return this.rows(
+      "SELECT * FROM queue WHERE sector = ? AND meia = ? AND seq > ? ORDER BY seq LIMIT ?",
+      c.sector,
+      c.meia ? 1 : 0,
+      afterSeq,
       limit,
     ).map(toQueueEntry);
   }
@@ -245,17 +320,32 @@ export class ShowStore {
     return this.rows("SELECT * FROM holds ORDER BY expires_at").map(toHold);
   }
 
+  /** Holds past their time; no query at all while the earliest hold is still running. */
   dueHolds(now: number): HoldRecord[] {
+    const earliest = this.earliestExpiry();
+    if (earliest === undefined || earliest > now) return [];
     return this.rows("SELECT * FROM holds WHERE expires_at <= ? ORDER BY expires_at", now).map(toHold);
   }
 
+  /**
+   * Every call asks (to settle expiries and set the alarm), so it is kept in memory and read again
+   * after any change to the holds (`holdsChanged`).
+   */
   earliestExpiry(): number | undefined {
-    const r = this.one("SELECT MIN(expires_at) AS t FROM holds");
-    return r?.t === null || r?.t === undefined ? undefined : Number(r.t);
+    if (this.cachedEarliest === undefined) {
+      const r = this.one("SELECT MIN(expires_at) AS t FROM holds");
+      this.cachedEarliest = r?.t === null || r?.t === undefined ? null : Number(r.t);
+    }
+    return this.cachedEarliest ?? undefined;
+  }
+
+  private holdsChanged(): void {
+    this.cachedEarliest = undefined;
   }
 
   /** Record a hold: the fan leaves the queue and holds the ticket. */
   putHold(h: HoldRecord): void {
+    this.holdsChanged();
     this.sql.exec("DELETE FROM holds WHERE ticket_id = ? OR fan_id = ?", h.ticketId, h.fanId);
     this.sql.exec(
       "INSERT INTO holds (ticket_id, fan_id, sector, meia, price_cents, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -272,6 +362,7 @@ export class ShowStore {
   }
 
   deleteHold(ticketId: string): void {
+    this.holdsChanged();
     this.sql.exec("DELETE FROM holds WHERE ticket_id = ?", ticketId);
   }
 
@@ -282,9 +373,12 @@ export class ShowStore {
   // --- bookings ---------------------------------------------------------------------------------
 
   putBooked(b: BookedRecord): void {
+    this.holdsChanged();
     this.sql.exec("DELETE FROM holds WHERE ticket_id = ?", b.ticketId);
+    // Delete, then insert: a REPLACE would delete without firing the count's trigger.
+    this.sql.exec("DELETE FROM booked WHERE ticket_id = ?", b.ticketId);
     this.sql.exec(
-      "INSERT OR REPLACE INTO booked (ticket_id, fan_id, sector, meia, price_cents, payment_id, booked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO booked (ticket_id, fan_id, sector, meia, price_cents, payment_id, booked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       b.ticketId,
       b.fanId,
       b.sector,
@@ -302,6 +396,18 @@ export class ShowStore {
 
   bookedBy(fanId: string): BookedRecord[] {
     return this.rows("SELECT * FROM booked WHERE fan_id = ? ORDER BY booked_at, ticket_id", fanId).map(toBooked);
+  }
+
+  /** The bookings of the waiting fans of a class whose queue entries are in (afterSeq, upToSeq]. */
+  bookedOfWaiting(c: TicketClass, afterSeq: number, upToSeq: number): BookedRecord[] {
+    return this.rows(
+      `SELECT b.* FROM queue q JOIN booked b ON b.fan_id = q.fan_id
+       WHERE q.sector = ? AND q.meia = ? AND q.seq > ? AND q.seq <= ? ORDER BY b.booked_at, b.ticket_id`,
+      c.sector,
+      c.meia ? 1 : 0,
+      afterSeq,
+      upToSeq,
+    ).map(toBooked);
   }
 
   bookedTicket(ticketId: string): BookedRecord | undefined {

@@ -21,6 +21,10 @@ export interface DevServerOptions {
   vars?: Record<string, string>;
   /** SQL files (relative to the project) executed on the local D1 after the migrations, e.g. demo data. */
   seedFiles?: string[];
+  /** Extra `wrangler dev` arguments (the benchmarks pass `--log-level warn`). */
+  args?: string[];
+  /** Extra environment for wrangler (the benchmarks turn its local observability off). */
+  env?: Record<string, string>;
   /** Print wrangler's output (for debugging). */
   verbose?: boolean;
 }
@@ -31,6 +35,8 @@ export interface DevServer {
   stateDir: string;
   /** wrangler's pid; its workerd child is in the same process group. */
   pid: number;
+  /** The DevTools inspector of the Worker (CPU profiles). */
+  inspectorPort: number;
   stop(): Promise<void>;
   /** Stop and start again on the same state directory and port. */
   restart(): Promise<void>;
@@ -49,8 +55,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function childEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1", FORCE_COLOR: "0" };
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1", FORCE_COLOR: "0", ...extra };
 }
 
 function run(args: string[], verbose: boolean): Promise<void> {
@@ -118,9 +124,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   const port = await freePort();
   let child: ChildProcess;
   let output = "";
+  let inspectorPort = 0;
 
   const launch = async () => {
-    const inspectorPort = await freePort();
+    inspectorPort = await freePort();
     output = "";
     child = spawn(
       process.execPath,
@@ -137,8 +144,9 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
         stateDir,
         "--show-interactive-dev-session=false",
         ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+        ...(opts.args ?? []),
       ],
-      { cwd: ROOT, env: childEnv(), stdio: "pipe", detached: true },
+      { cwd: ROOT, env: childEnv(opts.env), stdio: "pipe", detached: true },
     );
     child.stdout?.on("data", (d) => {
       output += d;
@@ -158,6 +166,9 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     stateDir,
     get pid() {
       return child.pid ?? -1;
+    },
+    get inspectorPort() {
+      return inspectorPort;
     },
     stop: () => killGroup(child),
     restart: async () => {

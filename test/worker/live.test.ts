@@ -1,7 +1,9 @@
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { StateMessage } from "../../src/messages";
+import { type FanNotifier, POSITION_SLICE } from "../../src/show/notifier";
+import type { ShowQueue } from "../../src/show/show-queue";
 import { call, createShow, requestTicket, showStub, signInMany, type TestFan } from "./helpers";
 
 /** A fan's socket with every message it received, and a way to wait for the next one that matches. */
@@ -146,5 +148,30 @@ describe("live notifications over WebSocket", () => {
     expect(positions.at(-1)).toBe(6);
     expect(positions.length).toBeLessThanOrEqual(3);
     sock.ws.close(1000);
+  });
+
+  it("sends a position pass in slices, and a fan who leaves meanwhile never gets a stale WAITING", async () => {
+    const show = await createShow({ sectors: pista(1) });
+    const fans = await signInMany(3 * POSITION_SLICE + 2);
+    for (const f of fans) await requestTicket(show.id, f);
+    const sockets = await Promise.all(fans.map((f) => connect(show.id, f)));
+    const leaver = fans.at(-1)!;
+    await sockets.at(-1)!.next((m) => m.position === 3 * POSITION_SLICE + 1);
+
+    await runInDurableObject(showStub(show.id), async (o: ShowQueue) => {
+      // Every position moves: the holder gives the ticket to the head of the queue.
+      await o.cancel(show.id, fans[0]!.id);
+      const notifier = (o as unknown as { notifier: FanNotifier }).notifier;
+      const pass = notifier.sendPositions();
+      // The first slice went out; the last fan leaves before the pass reaches it.
+      await o.cancel(show.id, leaver.id);
+      await pass;
+    });
+    await sockets.at(-1)!.next((m) => m.status === "CANCELLED");
+    await sockets.at(-2)!.next((m) => m.position === 3 * POSITION_SLICE - 1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sockets.at(-1)!.messages.at(-1)?.status).toBe("CANCELLED");
+    expect(sockets.at(-1)!.messages.map((m) => m.status)).toEqual(["WAITING", "CANCELLED"]);
+    for (const s of sockets) s.ws.close(1000);
   });
 });

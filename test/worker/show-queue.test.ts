@@ -94,6 +94,37 @@ describe("the show's queue", () => {
     expect((await state(show.id, f3)).status).toBe("CANCELLED");
   });
 
+  it("hands the tickets of a burst of cancels to as many next fans, in arrival order", async () => {
+    const show = await createShow({ sectors: pista(5) });
+    const fans = await signInMany(12);
+    for (const f of fans) await requestTicket(show.id, f);
+    // fans 0..4 hold, 5..11 wait. Three holders and one waiting fan give up at the same time.
+    const leaving = [0, 2, 4, 6].map((i) => fans[i]!);
+    const answers = await Promise.all(
+      leaving.map((f) => call("PATCH", `/${show.id}/ingresso/cancel`, { token: f.token })),
+    );
+    expect(answers.map((a) => [a.status, a.json.status])).toEqual(leaving.map(() => [200, "CANCELLED"]));
+
+    const statuses = await Promise.all(fans.map((f) => state(show.id, f)));
+    expect(statuses.map((s) => s.status)).toEqual([
+      "CANCELLED",
+      "IN_PROGRESS",
+      "CANCELLED",
+      "IN_PROGRESS",
+      "CANCELLED",
+      "IN_PROGRESS",
+      "CANCELLED",
+      "IN_PROGRESS",
+      "IN_PROGRESS",
+      "WAITING",
+      "WAITING",
+      "WAITING",
+    ]);
+    expect(statuses.slice(9).map((s) => s.position)).toEqual([1, 2, 3]);
+    const held = (await ticketRows(show.id)).filter((r) => r.status === "IN_PROGRESS");
+    expect(new Set(held.map((r) => r.userId))).toEqual(new Set([1, 3, 5, 7, 8].map((i) => fans[i]!.id)));
+  });
+
   it("refuses to book a hold past its time even before the alarm ran", async () => {
     const show = await createShow({ sectors: pista(1), holdSeconds: 30 });
     const [ana, bia] = await signInMany(2);
@@ -173,6 +204,30 @@ describe("the show's queue", () => {
     await waitOnExecutionContext(ctx);
     expect((await state(show.id, bia!)).status).toBe("IN_PROGRESS");
     expect((await state(show.id, ana!)).status).toBe("EXPIRED");
+  });
+});
+
+describe("the object's storage across versions", () => {
+  it("counts the rows of an object stored before the class counts existed, once, on start", async () => {
+    const show = await createShow({ sectors: pista(1) });
+    const [ana, bia, caio] = await signInMany(3);
+    await requestTicket(show.id, ana!);
+    await requestTicket(show.id, bia!);
+    await requestTicket(show.id, caio!);
+    // The storage as an older version left it: the same rows, no counts.
+    await runInDurableObject(showStub(show.id), (_o, ctx) => {
+      ctx.storage.sql.exec("DROP TABLE class_counts; DELETE FROM meta WHERE key = 'class_counts'");
+      for (const t of ["queue", "holds", "booked"]) {
+        ctx.storage.sql.exec(`DROP TRIGGER ${t}_counted_in; DROP TRIGGER ${t}_counted_out`);
+      }
+    });
+    await evictDurableObject(showStub(show.id));
+
+    expect((await state(show.id, caio!)).position).toBe(2);
+    expect((await call("GET", `/api/admin/shows/${show.id}/stats`, { admin: true })).json.waiting).toBe(2);
+    await call("PATCH", `/${show.id}/ingresso/cancel`, { token: ana!.token });
+    expect((await state(show.id, bia!)).status).toBe("IN_PROGRESS");
+    expect((await call("GET", `/api/admin/shows/${show.id}/stats`, { admin: true })).json.waiting).toBe(1);
   });
 });
 

@@ -142,16 +142,17 @@ describe("a crash after D1 committed and before the object recorded it", () => {
     await s.check();
   });
 
-  it("hands a ticket D1 released on cancel to the next fan, from the alarm, without any fan calling", async () => {
+  it("recovers a cancel whose release and next admission D1 committed together, from the alarm, without any fan calling", async () => {
     const s = await sale(1, 2, { clock: "real" });
     const [ana, bia] = s.fans as [TestFan, TestFan];
     ok(await s.request(ana));
     ok(await s.request(bia));
+    // The release and the next fan's claim are one D1 transaction (src/show/ledger.ts releaseAndClaim).
     await crashDuring(s.show.id, "release", "after", () => s.cancel(ana));
-    expect((await d1Tickets(s.show.id))[0]).toMatchObject({ status: "AVAILABLE", userId: null });
+    expect((await d1Tickets(s.show.id))[0]).toMatchObject({ status: "IN_PROGRESS", userId: bia.id });
 
     await restart(s.show.id);
-    // Ana's hold set an alarm; it wakes the restarted object, which reconciles and admits Bia.
+    // Ana's hold set an alarm; it wakes the restarted object, which reconciles: Bia holds the ticket.
     expect(await runDurableObjectAlarm(s.stub)).toBe(true);
     expect((await d1Tickets(s.show.id))[0]).toMatchObject({ status: "IN_PROGRESS", userId: bia.id });
     expect((await s.state(ana)).status).toBe("CANCELLED");
@@ -164,8 +165,9 @@ describe("a crash after D1 committed and before the object recorded it", () => {
     const [ana, bia] = s.fans as [TestFan, TestFan];
     const held = ok(await s.request(ana));
     ok(await s.request(bia));
-    await crashDuring(s.show.id, "claim", "after", () => s.cancel(ana));
+    await crashDuring(s.show.id, "release", "after", () => s.cancel(ana));
 
+    // The next fan's call after the restart sees what D1 did.
     await restart(s.show.id);
     expect(await s.state(bia)).toMatchObject({ status: "IN_PROGRESS", ticket: { id: held.ticket?.id } });
     expect((await s.state(ana)).status).toBe("CANCELLED");
@@ -201,7 +203,8 @@ describe("a crash after D1 committed and before the object recorded it", () => {
     const crash = crashAt("release", "after");
     await injectD1(show.id, crash);
     await until(() => crash.crashed(), "the alarm to release the expired hold");
-    expect((await d1Tickets(show.id))[0]).toMatchObject({ status: "AVAILABLE", userId: null });
+    // Released and claimed for Bia in one transaction: D1 has her hold, the object does not.
+    expect((await d1Tickets(show.id))[0]).toMatchObject({ status: "IN_PROGRESS", userId: bia.id });
 
     await restart(show.id);
     expect(ok(await stub.state(show.id, ana.id)).status).toBe("EXPIRED");
@@ -484,10 +487,10 @@ describe("races on one hold", () => {
     ok(await s.request(ana));
     ok(await s.request(bia));
     ok(await s.request(caio));
-    const pause = pauseAt("claim");
+    // Ana's release and Bia's admission are one D1 transaction: Bia cancels while it is in flight.
+    const pause = pauseAt("release");
     await injectD1(s.show.id, pause.plan);
     const anaCancel = s.cancel(ana);
-    // Ana's ticket is released in D1 and Bia's admission is about to be claimed: Bia cancels now.
     await pause.reached();
     const biaCancel = s.cancel(bia);
     pause.release();
@@ -517,7 +520,8 @@ describe("races on one hold", () => {
     const [ana, bia, caio] = s.fans as [TestFan, TestFan, TestFan];
     ok(await s.request(ana));
     ok(await s.request(bia));
-    const pause = pauseAt("claim");
+    // Ana's release and Bia's admission are one D1 transaction: Caio asks while it is in flight.
+    const pause = pauseAt("release");
     await injectD1(s.show.id, pause.plan);
     const anaCancel = s.cancel(ana);
     await pause.reached();

@@ -149,6 +149,27 @@ function disagreements(m: SaleModel, s: Snapshot, r: Real): string[] {
   return out;
 }
 
+/** The object's kept class counts (maintained by triggers) equal its own rows. */
+async function countsDrift(r: Real): Promise<string[]> {
+  return runInDurableObject(r.stub, (_o, ctx) => {
+    const rows = (q: string) =>
+      ctx.storage.sql
+        .exec(q)
+        .toArray()
+        .map((x) => JSON.stringify(x));
+    const kept = rows(
+      "SELECT sector, meia, held, booked, waiting FROM class_counts WHERE held + booked + waiting > 0 ORDER BY 1, 2",
+    );
+    const counted =
+      rows(`SELECT sector, meia, SUM(t = 'h') AS held, SUM(t = 'b') AS booked, SUM(t = 'w') AS waiting FROM (
+            SELECT sector, meia, 'h' AS t FROM holds UNION ALL SELECT sector, meia, 'b' FROM booked
+            UNION ALL SELECT sector, meia, 'w' FROM queue) GROUP BY 1, 2 ORDER BY 1, 2`);
+    return JSON.stringify(kept) === JSON.stringify(counted)
+      ? []
+      : [`the object's class counts ${kept.join(" ")} differ from its rows ${counted.join(" ")}`];
+  });
+}
+
 /** Per-class FIFO, from what is observed: admissions since the last step against arrivals. */
 function fifoViolations(s: Snapshot, r: Real): string[] {
   const out: string[] = [];
@@ -252,9 +273,11 @@ async function unattended(r: Real): Promise<string[]> {
 async function verify(m: SaleModel, r: Real): Promise<void> {
   m.settle();
   const pending = await unattended(r);
+  const drift = await countsDrift(r);
   const s = await observe(r);
   expect([
     ...pending,
+    ...drift,
     ...disagreements(m, s, r),
     ...violations(s, r.clock, r.names),
     ...fifoViolations(s, r),

@@ -1,0 +1,222 @@
+/** The printed report: the figures of one run, each throughput also as a ratio to the floor. */
+import type { machine } from "./lib/proc.ts";
+import { type Summary, summarize } from "./lib/stats.ts";
+import { fixed, table } from "./lib/table.ts";
+import type { InsideLevel } from "./scenarios/inside.ts";
+import type { Phase } from "./scenarios/phase.ts";
+import type { ReleaseRun } from "./scenarios/release.ts";
+import type { Floor, Rush } from "./scenarios/rush.ts";
+import type { Soak } from "./scenarios/soak.ts";
+
+export interface Results {
+  startedAt: string;
+  finishedAt?: string;
+  machine: ReturnType<typeof machine>;
+  options: Record<string, unknown>;
+  memoryAtStartMiB?: number;
+  rush?: Rush;
+  floor?: Floor;
+  release?: { level: number; runs: ReleaseRun[] }[];
+  memoryAfterMiB?: number;
+  inside?: InsideLevel[];
+  soak?: Soak;
+  targets?: Target[];
+}
+
+export interface Target {
+  name: string;
+  goal: string;
+  measured: string;
+  met: boolean;
+}
+
+export function releaseSummary(runs: ReleaseRun[]): Summary {
+  return summarize(runs.flatMap((r) => r.samplesMs));
+}
+
+export function targets(r: Results): Target[] {
+  const out: Target[] = [];
+  if (r.rush && r.floor) {
+    const floor = r.floor.rpc.load.perSecond;
+    const ratio = r.rush.request.load.perSecond / floor;
+    const rounds = (r.rush.request.perRound ?? []).map((x, i) => x / (r.floor?.rpc.perRound?.[i] ?? Number.NaN));
+    out.push({
+      name: "request path vs empty-RPC floor",
+      goal: ">= 60% of the floor's throughput",
+      measured: `${(ratio * 100).toFixed(0)}% (${r.rush.request.load.perSecond.toFixed(0)} vs ${floor.toFixed(0)} req/s; rounds ${rounds.map((x) => `${(x * 100).toFixed(0)}%`).join(" ")})`,
+      met: ratio >= 0.6,
+    });
+  }
+  const top = r.release?.at(-1);
+  if (top) {
+    const s = releaseSummary(top.runs);
+    out.push({
+      name: `release → next fan's message, ${top.level} waiting`,
+      goal: "p99 < 25 ms",
+      measured: `p99 ${fixed(s.p99)} ms (p50 ${fixed(s.p50)} ms, n=${s.n}, cancel and expiry)`,
+      met: s.p99 < 25,
+    });
+  }
+  const first = r.inside?.[0];
+  const last = r.inside?.at(-1);
+  if (first && last && last.waiting > first.waiting) {
+    const growth = last.admissionUs / first.admissionUs;
+    out.push({
+      name: "cost per admission vs waiting fans",
+      goal: "not linear",
+      measured: `×${growth.toFixed(2)} from ${first.waiting} to ${last.waiting} waiting (×${last.waiting / first.waiting} fans); during a pass ${fixed(first.admissionDuringPassMs, 0)} → ${fixed(last.admissionDuringPassMs, 0)} ms`,
+      met: growth < 2 && last.admissionDuringPassMs < 2 * first.admissionDuringPassMs + 5,
+    });
+  }
+  if (r.soak) {
+    const s = r.soak;
+    const growth = s.growthMiB / s.firstMinuteMiB;
+    const heapGrowth = s.heapLastMinuteMiB - s.heapFirstMinuteMiB;
+    out.push({
+      name: `memory over a ${s.minutes}-minute soak, ${s.waiting} waiting sockets`,
+      goal: "flat: RSS within 5%, live JS heap within 2 MiB, first to last minute",
+      measured: `RSS ${fixed(s.firstMinuteMiB)} → ${fixed(s.lastMinuteMiB)} MiB (${fixed(growth * 100)}%, ${fixed(s.slopeMiBPerMinute, 2)} MiB/min); JS heap floor by minute ${s.heapFloorByMinuteMiB.map((x) => fixed(x)).join(" → ")} MiB`,
+      met: growth < 0.05 && heapGrowth < 2,
+    });
+  }
+  return out;
+}
+
+function phaseRows(r: Results): (string | number)[][] {
+  const floor = r.floor?.rpc.load.perSecond;
+  const floorP99 = r.floor?.rpc.load.latencyMs.p99;
+  const rows: [string, Phase | undefined][] = [
+    ["floor: GET /api/health", r.floor?.health],
+    ["floor: one empty object RPC", r.floor?.rpc],
+    ["rush: PATCH request (auth + validation + object + D1)", r.rush?.request],
+    ["rush: sign in", r.rush?.signIn],
+    ["rush: WebSocket connect + greeting", r.rush?.connect],
+  ];
+  return rows
+    .filter((row): row is [string, Phase] => row[1] !== undefined)
+    .map(([name, p]) => [
+      name,
+      p.load.n,
+      fixed(p.load.perSecond, 0),
+      floor ? fixed(p.load.perSecond / floor, 2) : "-",
+      fixed(p.load.latencyMs.p50),
+      fixed(p.load.latencyMs.p95),
+      fixed(p.load.latencyMs.p99),
+      floorP99 ? fixed(p.load.latencyMs.p99 / floorP99, 2) : "-",
+      fixed(p.appUsPerOp, 0),
+      fixed(p.proxyUsPerOp, 0),
+      `${fixed(p.load.clientCpu * 100, 0)}%`,
+    ]);
+}
+
+export function report(r: Results): string {
+  const m = r.machine;
+  const parts = [
+    `catraca bench, ${r.startedAt}: ${m.cpus} × ${m.model}, ${m.memoryGiB} GiB, load average ${m.loadAverage.join(" ")} at start, Node ${m.node}`,
+  ];
+  if (r.rush) {
+    parts.push(
+      `\nThroughput and latency (closed loop, ${r.rush.request.load.concurrency} in flight; the floor and the requests interleaved in rounds; ×floor = against one empty object RPC)\n${table(
+        [
+          "path",
+          "n",
+          "req/s",
+          "×floor",
+          "p50 ms",
+          "p95 ms",
+          "p99 ms",
+          "p99 ×floor",
+          "app µs/req",
+          "proxy µs/req",
+          "client CPU",
+        ],
+        phaseRows(r),
+      )}`,
+    );
+  }
+  if (r.rush) {
+    const mem = r.rush.memoryMiB;
+    parts.push(
+      `\nRush: ${r.rush.admitted} admitted, ${r.rush.waiting} waiting, ${r.rush.socketsHeld} sockets held. App workerd RSS: ${fixed(mem.start)} MiB before, ${fixed(mem.afterSockets)} MiB with the sockets (${fixed(mem.perSocketKiB)} KiB per socket), ${fixed(mem.afterRequests)} MiB after the requests${r.memoryAfterMiB ? `, ${fixed(r.memoryAfterMiB)} MiB at the end` : ""}.`,
+    );
+  }
+  if (r.release?.length) {
+    const rows = r.release.flatMap(({ level, runs }) =>
+      runs.map((run) => {
+        const s = summarize(run.samplesMs);
+        return [
+          run.kind,
+          level,
+          `${run.waiting[0]} → ${run.waiting[1]}`,
+          s.n,
+          fixed(s.p50),
+          fixed(s.p95),
+          fixed(s.p99),
+          fixed(s.max),
+        ];
+      }),
+    );
+    parts.push(
+      `\nRelease → the next fan's WebSocket message (ms; cancel: from sending the cancel; expiry: from expiresAt)\n${table(
+        ["release", "level", "waiting", "n", "p50", "p95", "p99", "max"],
+        rows,
+      )}`,
+    );
+    const curve = r.release.map(({ level, runs }) => {
+      const s = releaseSummary(runs);
+      return [level, s.n, fixed(s.p50), fixed(s.p99), fixed(s.max)];
+    });
+    parts.push(
+      `\nRelease, all kinds, by waiting fans\n${table(["waiting", "n", "p50 ms", "p99 ms", "max ms"], curve)}`,
+    );
+  }
+  if (r.inside?.length) {
+    parts.push(
+      `\nInside the object (workerd, no HTTP; every waiting fan on a socket)\n${table(
+        [
+          "waiting",
+          "join µs",
+          "admission µs",
+          "admissions/s",
+          "adm. during pass ms",
+          "pass ms",
+          "pass µs/fan",
+          "expiry µs",
+          "expiries/s",
+          "fan-out/adm. µs (1 | burst 10)",
+        ],
+        r.inside.map((l) => [
+          l.waiting,
+          fixed(l.joinUs, 0),
+          fixed(l.admissionUs, 0),
+          fixed(l.admissionsPerSecond, 0),
+          fixed(l.admissionDuringPassMs, 0),
+          fixed(l.passMs, 2),
+          fixed(l.passUsPerWaitingFan, 2),
+          fixed(l.expiryUs, 0),
+          fixed(l.expiriesPerSecond, 0),
+          `${fixed(l.passMs * 1000, 0)} | ${fixed((l.passMs * 1000) / 10, 0)}`,
+        ]),
+      )}`,
+    );
+  }
+  if (r.soak) {
+    const s = r.soak;
+    parts.push(
+      `\nSoak: ${s.waiting} waiting, sockets ${s.socketsHeld.start} → ${s.socketsHeld.end}, ${s.admissions} admissions, ${s.messagesReceived} messages received\n${table(
+        ["t (s)", "app RSS MiB", "JS heap MiB"],
+        s.samples.map((x) => [x.seconds, fixed(x.rssMiB, 1), fixed(x.heapMiB, 1)]),
+      )}`,
+    );
+  }
+  const t = r.targets ?? [];
+  if (t.length) {
+    parts.push(
+      `\nTargets\n${table(
+        ["target", "goal", "measured", ""],
+        t.map((x) => [x.name, x.goal, x.measured, x.met ? "met" : "NOT MET"]),
+      )}`,
+    );
+  }
+  return parts.join("\n");
+}

@@ -1,0 +1,123 @@
+/**
+ * `npm run bench`: an on-sale rush against a real `wrangler dev` on loopback, with fresh state,
+ * measured against the platform's own floor in the same run. Prints a table and writes
+ * bench/results.json. See bench/README.md for what each figure means and the reference results.
+ *
+ *   npm run bench -- --fans 2000 --tickets 200 --concurrency 100 --rounds 4 --levels 100,1000,2000
+ *   npm run bench -- --soak [--soak-minutes 5]   2,000 waiting sockets, memory over time
+ *   npm run bench -- --only rush,release,inside   a subset (while developing)
+ *   npm run bench -- --cpu-prof                   a CPU profile of the app's isolate per scenario
+ */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { type Context, FanPool, type Options } from "./lib/context.ts";
+import { Http } from "./lib/http.ts";
+import { profiled } from "./lib/inspector.ts";
+import { machine } from "./lib/proc.ts";
+import { type BenchServer, startBenchServer } from "./lib/server.ts";
+import { closeAll, type FanSocket } from "./lib/sockets.ts";
+import { type Results, report, targets } from "./report.ts";
+import { inside } from "./scenarios/inside.ts";
+import { release } from "./scenarios/release.ts";
+import { rush } from "./scenarios/rush.ts";
+import { soak } from "./scenarios/soak.ts";
+
+const SCENARIOS = ["rush", "release", "inside"] as const;
+
+function options(): Options {
+  const { values } = parseArgs({
+    options: {
+      fans: { type: "string", default: "2000" },
+      tickets: { type: "string", default: "200" },
+      concurrency: { type: "string", default: "100" },
+      rounds: { type: "string", default: "4" },
+      levels: { type: "string" },
+      soak: { type: "boolean", default: false },
+      "soak-minutes": { type: "string", default: "5" },
+      only: { type: "string" },
+      "cpu-prof": { type: "boolean", default: false },
+      verbose: { type: "boolean", default: false },
+      out: { type: "string", default: path.join(import.meta.dirname, "results.json") },
+    },
+  });
+  const int = (name: string, v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${v}`);
+    return n;
+  };
+  const fans = int("fans", values.fans);
+  const only = values.only?.split(",").map((s) => s.trim());
+  for (const s of only ?? []) {
+    if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--only: unknown scenario ${s}`);
+  }
+  return {
+    fans,
+    tickets: int("tickets", values.tickets),
+    concurrency: int("concurrency", values.concurrency),
+    rounds: int("rounds", values.rounds),
+    levels: (values.levels ?? `100,1000,${fans}`).split(",").map((l) => int("levels", l)),
+    soak: values.soak,
+    soakMinutes: Number(values["soak-minutes"]),
+    only: only ? new Set(only) : undefined,
+    cpuProfile: values["cpu-prof"],
+    verbose: values.verbose,
+    out: values.out,
+  };
+}
+
+async function main() {
+  const opts = options();
+  const wants = (s: (typeof SCENARIOS)[number]) => !opts.soak && (!opts.only || opts.only.has(s));
+  const log = (m: string) => console.log(m);
+  const results: Results = {
+    startedAt: new Date().toISOString(),
+    machine: machine(),
+    options: { ...opts, only: opts.only ? [...opts.only] : undefined },
+  };
+  log(`catraca bench: ${JSON.stringify(results.options)}`);
+
+  const needsServer = opts.soak || wants("rush") || wants("release");
+  if (needsServer) {
+    let server: BenchServer | undefined;
+    try {
+      server = await startBenchServer(opts.verbose);
+      const http = new Http(server.dev.url);
+      const ctx: Context = { server, http, opts, fans: new FanPool(http), log };
+      log(`wrangler dev on ${server.dev.url} (app workerd pid ${server.app.pid}, ${server.rssMiB().toFixed(0)} MiB)`);
+      results.memoryAtStartMiB = server.rssMiB();
+      if (opts.soak) {
+        results.soak = await soak(ctx);
+      } else {
+        // The rush keeps waiting on its sockets while tickets are released on other shows.
+        const sockets: FanSocket[] = [];
+        if (wants("rush")) {
+          const r = await profiled(ctx, "rush", () => rush(ctx));
+          results.rush = r.rush;
+          results.floor = r.floor;
+          sockets.push(...r.sockets);
+        }
+        if (wants("release")) {
+          results.release = [];
+          for (const level of opts.levels) {
+            results.release.push({ level, runs: await profiled(ctx, `release-${level}`, () => release(ctx, level)) });
+          }
+        }
+        results.memoryAfterMiB = server.rssMiB();
+        await closeAll(sockets);
+      }
+    } finally {
+      await server?.dispose();
+    }
+  }
+  if (wants("inside")) results.inside = await inside(opts, log);
+  results.finishedAt = new Date().toISOString();
+  results.targets = targets(results);
+  writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\n${report(results)}\n\nwrote ${path.relative(process.cwd(), opts.out)}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
