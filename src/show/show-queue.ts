@@ -27,6 +27,8 @@ import type { FanState, Outcome, ShowConfig, TicketClass, TicketView } from "./t
 
 /** How soon to try admissions again when D1 failed under an admission. */
 const RETRY_AFTER_MS = 2_000;
+/** A failing alarm retries itself from RETRY_AFTER_MS, doubling up to this. */
+const MAX_ALARM_RETRY_MS = 60_000;
 
 export type HoldCheck =
   | { kind: "held"; ticket: TicketView; expiresAt: number }
@@ -58,6 +60,8 @@ export class ShowQueue extends DurableObject<Env> {
   private retryAt: number | undefined;
   /** A D1 write threw: it may have committed all the same, so reconcile before the next decision. */
   private unsure = false;
+  /** Alarms in a row whose settle failed (D1 down): the next retry backs off. */
+  private alarmFailures = 0;
   /** The alarm as this object last set or read it; undefined until read after a start or an alarm. */
   private alarmAt: number | null | undefined;
   /** Whether every class has been offered its free tickets since this object started. */
@@ -361,13 +365,29 @@ export class ShowQueue extends DurableObject<Env> {
     return 1;
   }
 
+  /**
+   * Expiries and retries. When the settle fails (D1 down), the object re-arms the alarm itself,
+   * backing off, rather than throwing: the runtime retries a throwing alarm only a few times, an
+   * outage can last longer, and the cron's sweep cannot see work whose D1 write already committed
+   * (a release whose answer was lost). Waiting fans never depend on somebody's next call.
+   */
   override async alarm(): Promise<void> {
     await this.serial(async () => {
       // The alarm that fired is gone; the retry it may stand for is made by the settle below.
       this.alarmAt = undefined;
       const config = this.store.config();
-      // A throw here makes the runtime retry the alarm; that is what we want for a D1 fault.
-      if (config) await this.settle(config);
+      if (!config) return;
+      try {
+        await this.settle(config);
+        this.alarmFailures = 0;
+      } catch (err) {
+        this.alarmFailures += 1;
+        const delay = Math.min(RETRY_AFTER_MS * 2 ** (this.alarmFailures - 1), MAX_ALARM_RETRY_MS);
+        console.error("alarm: settle failed; the alarm retries", { show: config.id, inMs: delay, error: String(err) });
+        // Directly, not through scheduleAlarm: an overdue hold would set it in the past and spin.
+        this.alarmAt = this.now() + delay;
+        await this.ctx.storage.setAlarm(this.alarmAt);
+      }
     });
   }
 

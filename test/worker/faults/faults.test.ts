@@ -362,8 +362,8 @@ describe("D1 failing under a live object", () => {
 });
 
 describe("alarms", () => {
-  it("retries an alarm whose handler threw: the runtime runs it again and the retry expires the hold and admits the next fan", async () => {
-    // Real time, a one-second hold and the real alarm: the runtime's own retry is what is under test.
+  it("retries an alarm whose settle failed: the object re-arms it, and the retry expires the hold and admits the next fan", async () => {
+    // Real time, a one-second hold and the real alarm: the alarm's own retry is what is under test.
     const show = await createShow({
       sectors: [{ name: "Pista", capacity: 1, priceCents: 10_000, meiaShare: 0 }],
       holdSeconds: 1,
@@ -374,10 +374,34 @@ describe("alarms", () => {
     ok(await stub.request(show.id, bia.id, { sector: "Pista", meia: false }));
     const failure = failD1("release", "before");
     await injectD1(show.id, failure);
-    await until(async () => (await d1Tickets(show.id))[0]?.userId === bia.id, "the runtime to retry the alarm", 20_000);
+    await until(async () => (await d1Tickets(show.id))[0]?.userId === bia.id, "the alarm to retry", 20_000);
     expect(failure.failures()).toBe(1);
     expect(ok(await stub.state(show.id, ana.id)).status).toBe("EXPIRED");
     await expectInvariants(show.id, [ana.id, bia.id], Date.now());
+  });
+
+  it("never gives up while D1 is down: every failed alarm re-arms itself, backing off, and the first one after D1 is back catches up", async () => {
+    const s = await sale(1, 2);
+    const [ana, bia] = s.fans as [TestFan, TestFan];
+    ok(await s.request(ana));
+    ok(await s.request(bia));
+    await s.advance(HOLD_MS);
+    await injectD1(s.show.id, failD1("any", "before", Number.POSITIVE_INFINITY));
+    // More failures in a row than the runtime would retry a throwing alarm.
+    const delays: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      expect(await runDurableObjectAlarm(s.stub)).toBe(true);
+      const next = await runInDurableObject(s.stub, (_o, ctx) => ctx.storage.getAlarm());
+      expect(next).not.toBeNull();
+      delays.push(next! - s.now());
+    }
+    expect(delays).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000]);
+
+    await injectD1(s.show.id, {});
+    expect(await runDurableObjectAlarm(s.stub)).toBe(true);
+    expect((await s.state(ana)).status).toBe("EXPIRED");
+    expect((await s.state(bia)).status).toBe("IN_PROGRESS");
+    await s.check();
   });
 
   it("expires every overdue hold when the alarm fires late, and the next fans get a full hold from now", async () => {
