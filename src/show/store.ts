@@ -305,10 +305,6 @@ export class ShowStore {
     );
   }
 
-  allWaiting(): QueueEntry[] {
-    return this.rows("SELECT * FROM queue ORDER BY seq").map(toQueueEntry);
-  }
-
   // --- holds ------------------------------------------------------------------------------------
 
   holdOf(fanId: string): HoldRecord | undefined {
