@@ -1,5 +1,5 @@
-/** The benchmark's HTTP client: Node's fetch, the body always read, the status checked. */
-import { TEST_ADMIN_TOKEN } from "../../test/support/dev-server.ts";
+/** The benchmark's HTTP client: the end-to-end layer's `Api`, with the status checked. */
+import { Api, type Reply } from "../../test/support/client.ts";
 
 export interface Fan {
   id: string;
@@ -8,9 +8,11 @@ export interface Fan {
 
 export class Http {
   readonly base: string;
+  private readonly api: Api;
 
   constructor(base: string) {
     this.base = base;
+    this.api = new Api(base);
   }
 
   /** One request; throws unless the status is one of `expect`. */
@@ -18,26 +20,18 @@ export class Http {
     method: string,
     path: string,
     opts: { body?: unknown; token?: string; admin?: boolean; expect?: number[] } = {},
-  ): Promise<{ status: number; text: string }> {
-    const headers: Record<string, string> = {};
-    if (opts.body !== undefined) headers["content-type"] = "application/json";
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    if (opts.admin) headers.authorization = `Bearer ${TEST_ADMIN_TOKEN}`;
-    const res = await fetch(this.base + path, {
-      method,
-      headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    });
-    const text = await res.text();
-    if (opts.expect && !opts.expect.includes(res.status)) {
-      throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
+  ): Promise<Reply> {
+    const { expect, ...request } = opts;
+    const reply = await this.api.call(method, path, request);
+    if (expect && !expect.includes(reply.status)) {
+      throw new Error(`${method} ${path}: ${reply.status} ${JSON.stringify(reply.json)?.slice(0, 200)}`);
     }
-    return { status: res.status, text };
+    return reply;
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field
   async json(method: string, path: string, opts: Parameters<Http["call"]>[2] = {}): Promise<any> {
-    return JSON.parse((await this.call(method, path, opts)).text);
+    return (await this.call(method, path, opts)).json;
   }
 
   async signIn(email: string): Promise<Fan> {
