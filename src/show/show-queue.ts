@@ -257,16 +257,19 @@ export class ShowQueue extends DurableObject<Env> {
 
   /** For `POST /api/payments`: does this fan hold this ticket now, or did they once? */
   checkHold(showId: string, fanId: string, ticketId: string): Promise<HoldCheck> {
-    return this.serial(async () => {
-      const config = await this.ensureConfig(showId);
-      if (!config) return { kind: "no-show" };
-      await this.settle(config);
-      const hold = this.store.holdOf(fanId);
-      if (hold?.ticketId === ticketId) {
-        return { kind: "held", ticket: ticketView(config, hold, "IN_PROGRESS"), expiresAt: hold.expiresAt };
-      }
-      return this.store.everHeld(fanId, ticketId) ? { kind: "ended" } : { kind: "never" };
-    });
+    return this.serial(() =>
+      this.onShow<HoldCheck>(
+        showId,
+        async (config) => {
+          const hold = this.store.holdOf(fanId);
+          if (hold?.ticketId === ticketId) {
+            return { kind: "held", ticket: ticketView(config, hold, "IN_PROGRESS"), expiresAt: hold.expiresAt };
+          }
+          return this.store.everHeld(fanId, ticketId) ? { kind: "ended" } : { kind: "never" };
+        },
+        () => ({ kind: "no-show" }),
+      ),
+    );
   }
 
   /** Fans waiting in the show's queue (admin stats). */
@@ -276,10 +279,13 @@ export class ShowQueue extends DurableObject<Env> {
 
   /** The cron's safety net: end overdue holds and admit the next fans, even if the alarm was lost. */
   poke(showId: string): Promise<void> {
-    return this.serial(async () => {
-      const config = await this.ensureConfig(showId);
-      if (config) await this.settle(config);
-    });
+    return this.serial(() =>
+      this.onShow(
+        showId,
+        async () => {},
+        () => undefined,
+      ),
+    );
   }
 
   // --- live notifications ----------------------------------------------------------------------
@@ -295,14 +301,17 @@ export class ShowQueue extends DurableObject<Env> {
     if (!fanId || !showId || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return Response.json(errorBody("UPGRADE_REQUIRED", "expected a WebSocket upgrade"), { status: 426 });
     }
-    return this.serial(async () => {
-      const config = await this.ensureConfig(showId);
-      if (!config) return Response.json(errorBody("SHOW_NOT_FOUND", "no show with this id"), { status: 404 });
-      await this.settle(config);
-      const { 0: client, 1: server } = new WebSocketPair();
-      this.notifier.accept(server, fanId, fanState(this.store, config, fanId));
-      return new Response(null, { status: 101, webSocket: client });
-    });
+    return this.serial(() =>
+      this.onShow(
+        showId,
+        async (config) => {
+          const { 0: client, 1: server } = new WebSocketPair();
+          this.notifier.accept(server, fanId, fanState(this.store, config, fanId));
+          return new Response(null, { status: 101, webSocket: client });
+        },
+        () => Response.json(errorBody("SHOW_NOT_FOUND", "no show with this id"), { status: 404 }),
+      ),
+    );
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -398,7 +407,7 @@ export class ShowQueue extends DurableObject<Env> {
     return this.serial(() => this.onShow(showId, body, () => NO_SHOW));
   }
 
-  /** The body of a fan-facing call: on a known show, due expiries settled first, the alarm set after. */
+  /** The body of every call on the show: on a known show, due expiries settled first, the alarm set after. */
   private async onShow<T>(showId: string, body: (config: ShowConfig) => Promise<T>, noShow: () => T): Promise<T> {
     const config = await this.ensureConfig(showId);
     if (!config) return noShow();
