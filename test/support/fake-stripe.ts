@@ -64,7 +64,10 @@ export function parseForm(body: string): Json {
     path.forEach((part, i) => {
       const key = part === "" ? String(Object.keys(node).length) : part;
       if (i === path.length - 1) node[key] = value;
-      else node = (node[key] ??= {}) as Record<string, unknown>;
+      else {
+        node[key] ??= {};
+        node = node[key] as Record<string, unknown>;
+      }
     });
   }
   return out;
@@ -73,13 +76,15 @@ export function parseForm(body: string): Json {
 const list = (v: unknown): string[] => (v && typeof v === "object" ? Object.values(v).map(String) : []);
 
 class StripeError extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    message: string,
-    readonly code?: string,
-  ) {
+  readonly status: number;
+  readonly type: string;
+  readonly code: string | undefined;
+
+  constructor(status: number, type: string, message: string, code?: string) {
     super(message);
+    this.status = status;
+    this.type = type;
+    this.code = code;
   }
 }
 
@@ -94,7 +99,11 @@ export class FakeStripe {
   private server: Server | undefined;
   port = 0;
 
-  constructor(readonly secretKey: string) {}
+  readonly secretKey: string;
+
+  constructor(secretKey: string) {
+    this.secretKey = secretKey;
+  }
 
   async start(): Promise<number> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -152,7 +161,11 @@ export class FakeStripe {
       if (method === "POST" && parts[4] === "expire") {
         this.log(s, "expire");
         if (s.status !== "open") {
-          throw new StripeError(400, "invalid_request_error", `Only Checkout Sessions with a status in [open] can be expired. This Checkout Session has a status of ${s.status}.`);
+          throw new StripeError(
+            400,
+            "invalid_request_error",
+            `Only Checkout Sessions with a status in [open] can be expired. This Checkout Session has a status of ${s.status}.`,
+          );
         }
         s.status = "expired";
         return this.view(s, false);
@@ -162,7 +175,12 @@ export class FakeStripe {
       const pi = this.intent(parts[2]);
       this.log(this.sessionOf(pi), "cancel");
       if (!["requires_payment_method", "requires_action", "processing"].includes(pi.status)) {
-        throw new StripeError(400, "invalid_request_error", `You cannot cancel this PaymentIntent because it has a status of ${pi.status}.`, "payment_intent_unexpected_state");
+        throw new StripeError(
+          400,
+          "invalid_request_error",
+          `You cannot cancel this PaymentIntent because it has a status of ${pi.status}.`,
+          "payment_intent_unexpected_state",
+        );
       }
       pi.status = "canceled";
       pi.next_action = null;
@@ -172,10 +190,19 @@ export class FakeStripe {
       const pi = this.intent(String(params.payment_intent ?? ""));
       this.log(this.sessionOf(pi), "refund");
       if (pi.status !== "succeeded") {
-        throw new StripeError(400, "invalid_request_error", "This PaymentIntent does not have a successful charge to refund.");
+        throw new StripeError(
+          400,
+          "invalid_request_error",
+          "This PaymentIntent does not have a successful charge to refund.",
+        );
       }
       if (pi.refunded) {
-        throw new StripeError(400, "invalid_request_error", `Charge for ${pi.id} has already been refunded.`, "charge_already_refunded");
+        throw new StripeError(
+          400,
+          "invalid_request_error",
+          `Charge for ${pi.id} has already been refunded.`,
+          "charge_already_refunded",
+        );
       }
       pi.refunded = true;
       return {
@@ -201,22 +228,28 @@ export class FakeStripe {
     }
     if (p.mode !== "payment") invalid("mode", "must be payment");
     const methods = list(p.allowed_payment_method_types);
-    if (!methods.includes("card") || !methods.includes("pix")) invalid("allowed_payment_method_types", "card and pix expected");
+    if (!methods.includes("card") || !methods.includes("pix"))
+      invalid("allowed_payment_method_types", "card and pix expected");
     const items = Object.values((p.line_items ?? {}) as Record<string, Json>);
     const price = items[0]?.price_data as Json | undefined;
     if (items.length !== 1 || !price) invalid("line_items", "one line item with price_data expected");
     const currency = String(price?.currency);
     if (currency !== "brl") invalid("line_items[0][price_data][currency]", "pix requires brl");
     const amount = Number(price?.unit_amount);
-    if (!Number.isInteger(amount) || amount < 50) invalid("line_items[0][price_data][unit_amount]", "at least 50 (R$0,50)");
+    if (!Number.isInteger(amount) || amount < 50)
+      invalid("line_items[0][price_data][unit_amount]", "at least 50 (R$0,50)");
     const expiresAt = Number(p.expires_at);
     const created = nowS();
     if (!(expiresAt >= created + 30 * 60 && expiresAt <= created + 24 * 3600)) {
-      invalid("expires_at", "The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.");
+      invalid(
+        "expires_at",
+        "The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.",
+      );
     }
     const pix = ((p.payment_method_options as Json | undefined)?.pix ?? {}) as Json;
     const pixS = Number(pix.expires_after_seconds ?? 86_400);
-    if (!(pixS >= 10 && pixS <= 1_209_600)) invalid("payment_method_options[pix][expires_after_seconds]", "between 10 and 1209600");
+    if (!(pixS >= 10 && pixS <= 1_209_600))
+      invalid("payment_method_options[pix][expires_after_seconds]", "between 10 and 1209600");
     if (typeof p.success_url !== "string") invalid("success_url", "required");
     const sessionId = id("cs");
     const session: Session = {
@@ -272,13 +305,20 @@ export class FakeStripe {
 
   private session(sessionId: string): Session {
     const s = this.sessions.get(sessionId);
-    if (!s) throw new StripeError(404, "invalid_request_error", `No such checkout.session: '${sessionId}'`, "resource_missing");
+    if (!s)
+      throw new StripeError(
+        404,
+        "invalid_request_error",
+        `No such checkout.session: '${sessionId}'`,
+        "resource_missing",
+      );
     return s;
   }
 
   private intent(intentId: string): Intent {
     const pi = this.intents.get(intentId);
-    if (!pi) throw new StripeError(404, "invalid_request_error", `No such payment_intent: '${intentId}'`, "resource_missing");
+    if (!pi)
+      throw new StripeError(404, "invalid_request_error", `No such payment_intent: '${intentId}'`, "resource_missing");
     return pi;
   }
 
@@ -309,7 +349,11 @@ export class FakeStripe {
     if (parts[1] !== "sessions" || !parts[2]) throw new StripeError(404, "invalid_request_error", "no such test route");
     const s = this.session(parts[2]);
     if (method === "GET") {
-      return { session: this.view(s, false), intent: s.payment_intent ? intentView(this.intent(s.payment_intent)) : null, calls: this.calls.get(s.id) ?? [] };
+      return {
+        session: this.view(s, false),
+        intent: s.payment_intent ? intentView(this.intent(s.payment_intent)) : null,
+        calls: this.calls.get(s.id) ?? [],
+      };
     }
     const action = parts[3];
     const pending = () => {
@@ -339,7 +383,8 @@ export class FakeStripe {
       s.status = "complete";
     } else if (action === "pay-pix") {
       const pi = this.intent(s.payment_intent ?? "");
-      if (pi.status !== "requires_action") throw new StripeError(400, "invalid_request_error", `the Pix is ${pi.status}`);
+      if (pi.status !== "requires_action")
+        throw new StripeError(400, "invalid_request_error", `the Pix is ${pi.status}`);
       this.succeed(s, pi, params);
     } else if (action === "pix-expires") {
       const pi = this.intent(s.payment_intent ?? "");

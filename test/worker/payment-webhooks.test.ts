@@ -31,7 +31,9 @@ describe("payment webhooks with no provider configured to sign", () => {
       id: "evt_1",
       object: "event",
       type: "checkout.session.completed",
-      data: { object: { object: "checkout.session", id: "cs_1", payment_status: "paid", metadata: { payment_id: paymentId } } },
+      data: {
+        object: { object: "checkout.session", id: "cs_1", payment_status: "paid", metadata: { payment_id: paymentId } },
+      },
     });
     for (const provider of ["stripe", "sandbox"]) {
       for (const signature of [await signed(payload), undefined]) {

@@ -133,7 +133,10 @@ describe("a webhook whose signature does not verify changes nothing", () => {
   const refusals: [string, (payload: string) => Promise<{ payload: string; signature: string | undefined }>][] = [
     ["missing", async (payload) => ({ payload, signature: undefined })],
     ["empty", async (payload) => ({ payload, signature: "" })],
-    ["signed with another secret", async (payload) => ({ payload, signature: await sign(payload, { secret: "whsec_forged" }) })],
+    [
+      "signed with another secret",
+      async (payload) => ({ payload, signature: await sign(payload, { secret: "whsec_forged" }) }),
+    ],
     [
       "signed for another body",
       async (payload) => ({ payload: payload.replace('"paid"', '"unpaid"'), signature: await sign(payload) }),
@@ -141,11 +144,17 @@ describe("a webhook whose signature does not verify changes nothing", () => {
     ["malformed", async (payload) => ({ payload, signature: "t=abc,v1=zzz" })],
     [
       "stale (older than Stripe's 5-minute tolerance)",
-      async (payload) => ({ payload, signature: await sign(payload, { timestamp: Math.floor(Date.now() / 1000) - 301 }) }),
+      async (payload) => ({
+        payload,
+        signature: await sign(payload, { timestamp: Math.floor(Date.now() / 1000) - 301 }),
+      }),
     ],
     [
       "from the future",
-      async (payload) => ({ payload, signature: await sign(payload, { timestamp: Math.floor(Date.now() / 1000) + 3600 }) }),
+      async (payload) => ({
+        payload,
+        signature: await sign(payload, { timestamp: Math.floor(Date.now() / 1000) + 3600 }),
+      }),
     ],
   ];
 
