@@ -1,9 +1,18 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { createLogger } from "vite";
 import { defineConfig } from "vitest/config";
 import { FAKE_STRIPE_KEY } from "./test/support/fake-stripe-setup.ts";
 
 const STRIPE_TESTS = "test/worker/stripe/**/*.test.ts";
+
+// The stripe package ships source maps that name sources it does not ship: one warning per module
+// of it, hundreds in all, hiding real output. Only that warning is dropped.
+const logger = createLogger();
+const warnOnce = logger.warnOnce.bind(logger);
+logger.warnOnce = (msg, options) => {
+  if (!(msg.includes("node_modules/stripe/") && msg.includes("points to missing source files"))) warnOnce(msg, options);
+};
 
 // Tests run inside workerd with real D1, Durable Objects, alarms and WebSockets. Two
 // configurations of the same Worker: the sandbox provider (the default, as `npm start` runs), and
@@ -23,13 +32,16 @@ export default defineConfig(async () => {
     testTimeout: 30_000,
   };
   return {
+    customLogger: logger,
     test: {
       projects: [
         {
+          customLogger: logger,
           plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
           test: { ...test, name: "worker", include: ["test/worker/**/*.test.ts"], exclude: [STRIPE_TESTS] },
         },
         {
+          customLogger: logger,
           plugins: [
             cloudflareTest(({ inject }) => ({
               wrangler: { configPath: "./wrangler.toml" },
