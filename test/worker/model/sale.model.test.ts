@@ -3,7 +3,8 @@
  * plain reference model in ./model.ts. Every sequence draws its own show (1 to 3 sectors of 1 to 4
  * seats, meia shares, 2 to 7 fans, 1 to 3 tickets per fan, holds of 30 s to 10 min), then random
  * commands: request, cancel, pay, book (the current hold, a booked ticket, a lost hold, a ticket
- * never held; with the fan's own payment or another's), clock moves, alarms, restarts, the cron's
+ * never held; with the fan's own payment or another's), a checkout and the provider confirming it
+ * (the server books, or the money is owed back, as the verified webhook does), clock moves, alarms, restarts, the cron's
  * poke, and batches of calls sent to the object at once. After every step:
  *
  * - every fan's state, D1's tickets and the payments agree with the model;
