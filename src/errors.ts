@@ -3,6 +3,8 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 /** Every error code the API answers with, and its HTTP status (CONTRACT.md). */
 export const ERROR_STATUS = {
   BAD_REQUEST: 400,
+  /** A payment webhook whose signature is missing, forged, stale or replayed. */
+  BAD_SIGNATURE: 400,
   UNAUTHORIZED: 401,
   PAYMENT_NOT_APPROVED: 402,
   FORBIDDEN: 403,
@@ -19,6 +21,8 @@ export const ERROR_STATUS = {
   UPGRADE_REQUIRED: 426,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  /** The payment provider did not answer (or failed) while catraca opened a checkout. */
+  PAYMENT_PROVIDER_UNAVAILABLE: 502,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -3,12 +3,13 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { publicRead, sameOriginWrites } from "./cors";
 import { ApiError, ERROR_STATUS, errorBody } from "./errors";
+import { sweepPayments } from "./payments/sweep";
 import { admin } from "./routes/admin";
 import { bench } from "./routes/bench";
 import { catalogue } from "./routes/catalogue";
 import { live } from "./routes/live";
 import { notFoundHtml, pages } from "./routes/pages";
-import { paymentsRoutes } from "./routes/payments";
+import { paymentsRoutes, paymentWebhooks } from "./routes/payments";
 import { purchase } from "./routes/purchase";
 import { sessions } from "./routes/sessions";
 import { ticketsRoutes } from "./routes/tickets";
@@ -19,17 +20,23 @@ export { ShowQueue } from "./show/show-queue";
 
 /** Request bodies are small JSON documents; anything larger is refused before it is read. */
 const MAX_BODY_BYTES = 16 * 1024;
+/** A provider's event carries a whole checkout object: larger, still bounded. */
+const MAX_WEBHOOK_BYTES = 256 * 1024;
+const WEBHOOKS = "/api/payments/webhook";
+
+const limitBody = (maxSize: number) =>
+  bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ApiError("PAYLOAD_TOO_LARGE", `request body larger than ${maxSize} bytes`);
+    },
+  });
+const apiBodies = limitBody(MAX_BODY_BYTES);
+const webhookBodies = limitBody(MAX_WEBHOOK_BYTES);
 
 export const app = new Hono<{ Bindings: Env }>()
   .use(securityHeaders)
-  .use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError("PAYLOAD_TOO_LARGE", `request body larger than ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  )
+  .use((c, next) => (c.req.path.startsWith(`${WEBHOOKS}/`) ? webhookBodies : apiBodies)(c, next))
   .use(sameOriginWrites)
   .use("/api/health", publicRead)
   .use("/api/shows", publicRead)
@@ -38,6 +45,7 @@ export const app = new Hono<{ Bindings: Env }>()
   .route("/api/sessions", sessions)
   .route("/api/shows", catalogue)
   .route("/api/admin", admin)
+  .route(WEBHOOKS, paymentWebhooks)
   .route("/api/payments", paymentsRoutes)
   .route("/api/tickets", ticketsRoutes)
   .route("/api/bench", bench)
@@ -70,13 +78,19 @@ app.onError((err, c) => {
 
 export default {
   fetch: app.fetch,
-  /** Safety net for hold expiry: poke every show that D1 says has an overdue hold. */
+  /**
+   * Safety net for hold expiry: poke every show that D1 says has an overdue hold. Then close the
+   * checkouts of holds that are over and retry refunds that failed (src/payments/sweep.ts).
+   */
   async scheduled(controller, env, ctx) {
     const showIds = await showsWithOverdueHolds(database(env.DB), controller.scheduledTime);
     ctx.waitUntil(
-      Promise.allSettled(showIds.map((id) => env.SHOWS.getByName(id).poke(id))).then((results) => {
-        for (const r of results) if (r.status === "rejected") console.error("cron: poke failed", r.reason);
-      }),
+      Promise.allSettled(showIds.map((id) => env.SHOWS.getByName(id).poke(id)))
+        .then((results) => {
+          for (const r of results) if (r.status === "rejected") console.error("cron: poke failed", r.reason);
+        })
+        .then(() => sweepPayments(env, Date.now()))
+        .catch((err) => console.error("cron: payment sweep failed", err)),
     );
   },
 } satisfies ExportedHandler<Env>;

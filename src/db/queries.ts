@@ -1,8 +1,21 @@
 /** Catalogue, organizer and payment queries on D1 (the per-show ticket rules live in src/show/). */
-import { and, asc, count, eq, exists, inArray, sql } from "drizzle-orm";
+import { and, asc, count, eq, exists, inArray, notExists, sql } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import type { SectorInput, ShowBody } from "../schemas";
-import { type BandRow, bands, payments, type SectorRow, type ShowRow, sectors, shows, tickets, users } from "./schema";
+import {
+  type BandRow,
+  bands,
+  type PaymentProviderName,
+  type PaymentRow,
+  payments,
+  type SectorRow,
+  type ShowRow,
+  sectors,
+  shows,
+  tickets,
+  users,
+  webhookDeliveries,
+} from "./schema";
 import type { BandView, ShowView } from "./views";
 
 export type { BandView, ShowView };
@@ -205,21 +218,29 @@ export async function classStats(db: Db, showId: string) {
 
 // --- payments -------------------------------------------------------------------------------------
 
-export function paymentView(p: typeof payments.$inferSelect) {
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+export function paymentView(p: PaymentRow) {
   return {
     id: p.id,
     showId: p.showId,
     ticketId: p.ticketId,
     amountCents: p.amountCents,
     status: p.status,
-    createdAt: new Date(p.createdAt).toISOString(),
-    approvedAt: p.approvedAt === null ? null : new Date(p.approvedAt).toISOString(),
+    provider: p.provider,
+    /** Where the fan pays, while the payment is PENDING. */
+    checkoutUrl: p.status === "PENDING" ? p.checkoutUrl : null,
+    createdAt: iso(p.createdAt),
+    approvedAt: iso(p.approvedAt),
+    /** Set when the provider reported the payment in flight and the hold was extended until then. */
+    graceUntil: iso(p.graceUntil),
+    refundedAt: iso(p.refundedAt),
   };
 }
 
 export async function createPayment(
   db: Db,
-  p: { showId: string; ticketId: string; userId: string; amountCents: number; provider: string },
+  p: { showId: string; ticketId: string; userId: string; amountCents: number; provider: PaymentProviderName },
 ) {
   const [payment] = await db
     .insert(payments)
@@ -227,6 +248,102 @@ export async function createPayment(
     .returning();
   if (!payment) throw new Error("createPayment: no row returned");
   return payment;
+}
+
+export async function paymentById(db: Db, paymentId: string): Promise<PaymentRow | undefined> {
+  const [payment] = await db.select().from(payments).where(eq(payments.id, paymentId));
+  return payment;
+}
+
+/** Where the provider's checkout for this payment is. */
+export async function setCheckout(db: Db, paymentId: string, checkout: { externalId: string | null; url: string }) {
+  await db
+    .update(payments)
+    .set({ externalId: checkout.externalId, checkoutUrl: checkout.url })
+    .where(eq(payments.id, paymentId));
+}
+
+/** The checkout closed (or never opened) without money: no payment can come through it. */
+export async function markExpired(db: Db, paymentId: string) {
+  await db
+    .update(payments)
+    .set({ status: "EXPIRED" })
+    .where(and(eq(payments.id, paymentId), eq(payments.status, "PENDING")));
+}
+
+/** Money that did not match the hold (amount or currency): it buys nothing and is owed back. */
+export async function refuseMismatch(db: Db, paymentId: string, now: number) {
+  await db
+    .update(payments)
+    .set({ status: "REFUND_DUE", approvedAt: now })
+    .where(and(eq(payments.id, paymentId), inArray(payments.status, ["PENDING", "EXPIRED"])));
+}
+
+/** The provider gave the money back. Only money owed back (never a booking's) becomes REFUNDED. */
+export async function markRefunded(db: Db, paymentId: string, refundId: string, now: number) {
+  await db
+    .update(payments)
+    .set({ status: "REFUNDED", refundId, refundedAt: now })
+    .where(and(eq(payments.id, paymentId), eq(payments.status, "REFUND_DUE")));
+}
+
+/** PENDING payments whose hold is over (ended, or never this fan's any more): their checkouts must close. */
+export async function checkoutsOfEndedHolds(db: Db, now: number, limit: number): Promise<PaymentRow[]> {
+  return db
+    .select()
+    .from(payments)
+    .where(
+      and(
+        eq(payments.status, "PENDING"),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(tickets)
+            .where(
+              and(
+                eq(tickets.id, payments.ticketId),
+                eq(tickets.userId, payments.userId),
+                eq(tickets.status, "IN_PROGRESS"),
+                sql`${tickets.holdExpiresAt} > ${now}`,
+              ),
+            ),
+        ),
+      ),
+    )
+    .orderBy(asc(payments.createdAt))
+    .limit(limit);
+}
+
+/** Money still owed back through providers that refund by API (a refund that failed is tried again). */
+export async function refundsToMake(db: Db, providers: PaymentProviderName[], limit: number): Promise<PaymentRow[]> {
+  if (providers.length === 0) return [];
+  return db
+    .select()
+    .from(payments)
+    .where(and(eq(payments.status, "REFUND_DUE"), inArray(payments.provider, providers)))
+    .orderBy(asc(payments.createdAt))
+    .limit(limit);
+}
+
+/**
+ * Record a verified webhook delivery; false when this very delivery (same event, same signature
+ * timestamp) was received before: a replay.
+ */
+export async function recordDelivery(
+  db: Db,
+  d: { provider: PaymentProviderName; eventId: string; signedAt: number; eventType: string; receivedAt: number },
+): Promise<boolean> {
+  const inserted = await db
+    .insert(webhookDeliveries)
+    .values(d)
+    .onConflictDoNothing()
+    .returning({ eventId: webhookDeliveries.eventId });
+  return inserted.length === 1;
+}
+
+export async function userEmail(db: Db, userId: string): Promise<string | undefined> {
+  const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId));
+  return user?.email;
 }
 
 export async function findPayment(db: Db, paymentId: string, userId: string) {
@@ -239,7 +356,8 @@ export async function findPayment(db: Db, paymentId: string, userId: string) {
 
 /**
  * The provider confirmed the money. One statement decides, atomically against the hold's release:
- * APPROVED while this fan still holds the ticket, REFUND_DUE when the hold has already ended.
+ * APPROVED while this fan still holds the ticket, REFUND_DUE when the hold has already ended
+ * (also for a checkout closed as EXPIRED whose money arrived all the same).
  */
 export async function approvePayment(db: Db, paymentId: string, userId: string, now: number) {
   const stillHeld = db
@@ -259,19 +377,24 @@ export async function approvePayment(db: Db, paymentId: string, userId: string, 
       status: sql`CASE WHEN ${exists(stillHeld)} THEN 'APPROVED' ELSE 'REFUND_DUE' END`,
       approvedAt: now,
     })
-    .where(and(eq(payments.id, paymentId), eq(payments.userId, userId), eq(payments.status, "PENDING")));
+    .where(
+      and(eq(payments.id, paymentId), eq(payments.userId, userId), inArray(payments.status, ["PENDING", "EXPIRED"])),
+    );
   return findPayment(db, paymentId, userId);
 }
 
-/** Approved money whose hold ended without a booking: the organizer owes it back. */
+/**
+ * Money that bought no ticket: REFUND_DUE (the organizer owes it back; a provider that refunds by
+ * API is still being asked) and REFUNDED (given back, with the provider's refund id).
+ */
 export async function refundsDue(db: Db, showId: string) {
   const rows = await db
     .select({ payment: payments, user: { id: users.id, name: users.name, email: users.email } })
     .from(payments)
     .innerJoin(users, eq(payments.userId, users.id))
-    .where(and(eq(payments.showId, showId), eq(payments.status, "REFUND_DUE")))
+    .where(and(eq(payments.showId, showId), inArray(payments.status, ["REFUND_DUE", "REFUNDED"])))
     .orderBy(asc(payments.approvedAt));
-  return rows.map((r) => ({ ...paymentView(r.payment), user: r.user }));
+  return rows.map((r) => ({ ...paymentView(r.payment), refundId: r.payment.refundId, user: r.user }));
 }
 
 // --- booked tickets (the fan's ticket page and the door) ------------------------------------------

@@ -4,9 +4,18 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 export const TICKET_STATUSES = ["AVAILABLE", "IN_PROGRESS", "BOOKED"] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 
-/** PENDING until the provider confirms; REFUND_DUE when money arrived for a hold that ended unbooked. */
-export const PAYMENT_STATUSES = ["PENDING", "APPROVED", "REFUND_DUE"] as const;
+/**
+ * PENDING until the provider confirms; APPROVED when the money backs the fan's hold (or booked it);
+ * REFUND_DUE when money arrived that cannot buy the ticket (the hold ended unbooked, or the amount
+ * was not the hold's); REFUNDED once the provider gave it back; EXPIRED when the checkout was closed
+ * without money (the hold ended first). A payment is never both booked and REFUND_DUE or REFUNDED.
+ */
+export const PAYMENT_STATUSES = ["PENDING", "APPROVED", "REFUND_DUE", "REFUNDED", "EXPIRED"] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+/** Who takes the money (src/payments/): catraca's own sandbox, or Stripe. */
+export const PAYMENT_PROVIDERS = ["sandbox", "stripe"] as const;
+export type PaymentProviderName = (typeof PAYMENT_PROVIDERS)[number];
 
 const createdAt = () =>
   integer("created_at")
@@ -109,14 +118,42 @@ export const payments = sqliteTable(
       .references(() => users.id),
     amountCents: integer("amount_cents").notNull(),
     status: text("status", { enum: PAYMENT_STATUSES }).notNull().default("PENDING"),
-    provider: text("provider").notNull(),
+    provider: text("provider", { enum: PAYMENT_PROVIDERS }).notNull(),
     createdAt: createdAt(),
     approvedAt: integer("approved_at"),
+    /** The provider's id for the checkout (Stripe: the Checkout Session); null in the sandbox. */
+    externalId: text("external_id"),
+    /** Where the fan pays: the provider's hosted page, or the sandbox's own. */
+    checkoutUrl: text("checkout_url"),
+    /** The hold's end this payment's in-flight report extended it to (one grace per hold). */
+    graceUntil: integer("grace_until"),
+    refundedAt: integer("refunded_at"),
+    /** The provider's id for the refund. */
+    refundId: text("refund_id"),
   },
   (t) => [
     index("payments_ticket_user").on(t.ticketId, t.userId, t.status),
     index("payments_show_status").on(t.showId, t.status),
+    // The cron's sweeps: open checkouts of ended holds, refunds still to make.
+    index("payments_status").on(t.status, t.createdAt),
+    uniqueIndex("payments_external").on(t.provider, t.externalId),
   ],
+);
+
+/**
+ * Every signed webhook delivery accepted, by the provider's event id and the signature's
+ * timestamp: a provider re-signs each retry, so the same pair twice is a replay.
+ */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    provider: text("provider", { enum: PAYMENT_PROVIDERS }).notNull(),
+    eventId: text("event_id").notNull(),
+    signedAt: integer("signed_at").notNull(),
+    eventType: text("event_type").notNull(),
+    receivedAt: integer("received_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.eventId, t.signedAt] }), index("webhook_received").on(t.receivedAt)],
 );
 
 export type UserRow = typeof users.$inferSelect;

@@ -1,6 +1,8 @@
 /**
  * `/checkout/:paymentId`: the sandbox provider's checkout. It stands in for a real provider's page:
  * the fan confirms, the payment is approved, and the fan is sent back to the show, which books.
+ * A real provider's pending payment is sent on to that provider's page instead (src/routes/pages.ts);
+ * once it is settled, this page says how it ended.
  */
 import { html } from "hono/html";
 import type { ShowView } from "../db/views";
@@ -14,6 +16,7 @@ export interface CheckoutPayment {
   ticketId: string;
   amountCents: number;
   status: string;
+  provider: string;
 }
 
 /** Where the provider sends the fan back: the show, which books with this payment. */
@@ -34,11 +37,15 @@ export function checkoutPage(
     ${held?.ticket ? html`<div><dt>${t.sector}</dt><dd>${t.classLabel(held.ticket.sector, held.ticket.meia)}</dd></div>` : ""}
   </dl>`;
 
+  const sandbox = payment.provider === "sandbox";
   let action: Html;
-  if (payment.status !== "PENDING") {
+  if (payment.status === "APPROVED") {
     action = html`<p class="notice notice--ok">${t.checkoutPaid}</p>
       <a class="btn btn--primary btn--block" href="${returnUrl(payment)}">${t.backToShow}</a>`;
-  } else if (held?.expiresAt) {
+  } else if (payment.status === "REFUND_DUE" || payment.status === "REFUNDED") {
+    action = html`<p class="notice notice--warn">${t.refundDue}</p>
+      <a class="btn btn--primary btn--block" href="/shows/${show.id}">${t.backToShow}</a>`;
+  } else if (payment.status === "PENDING" && sandbox && held?.expiresAt) {
     action = html`<div class="timer" data-countdown data-expires-at="${held.expiresAt}" data-server-time="${new Date(now).toISOString()}">
         <span class="timer__label">${t.holdRunsOut}</span>
         <strong class="timer__value" data-countdown-value>--:--</strong>
@@ -54,18 +61,22 @@ export function checkoutPage(
   }
 
   return html`<div class="narrow checkout">
-    <div class="checkout__provider">
-      <span class="checkout__logo" aria-hidden="true">◆</span>
-      <span>catraca pay</span>
-      <span class="badge badge--test">${t.sandboxBadge}</span>
-    </div>
+    ${
+      sandbox
+        ? html`<div class="checkout__provider">
+            <span class="checkout__logo" aria-hidden="true">◆</span>
+            <span>catraca pay</span>
+            <span class="badge badge--test">${t.sandboxBadge}</span>
+          </div>`
+        : ""
+    }
     <section class="panel">
       <h1 class="panel__title panel__title--big">${t.checkoutTitle}</h1>
       <h2 class="sale__subtitle">${t.orderSummary}</h2>
       ${summary}
       <p class="total"><span>${t.total}</span><strong>${formatMoney(payment.amountCents)}</strong></p>
       ${action}
-      <p class="muted small checkout__note">${t.sandboxNote}</p>
+      ${sandbox ? html`<p class="muted small checkout__note">${t.sandboxNote}</p>` : ""}
     </section>
   </div>`;
 }

@@ -192,6 +192,17 @@ const ptBR = {
   checkoutEnded: "Esta reserva já terminou. Volte ao show para ver a sua situação.",
   checkoutPaid: "Este pagamento já foi aprovado.",
 
+  // Real payments (issue #16): the wait for a provider's confirmation.
+  awaitingPixTitle: "Aguardando seu Pix",
+  awaitingPaymentTitle: "Confirmando seu pagamento",
+  awaitingLead:
+    "Pague no app do seu banco. Assim que o banco confirmar, seu ingresso é emitido, mesmo que você feche esta página.",
+  awaitingNote: "Esta página se atualiza sozinha.",
+  reopenPayment: "Voltar ao pagamento",
+  errorProviderDown: "O provedor de pagamento não respondeu. Seu ingresso continua reservado: tente de novo.",
+  refunded:
+    "O pagamento chegou depois que a reserva acabou, então o ingresso não foi emitido. O valor já foi estornado.",
+
   notFoundTitle: "Página não encontrada",
   notFoundLead: "O endereço pode ter mudado ou o show não existe mais.",
 
@@ -351,6 +362,16 @@ const en: Messages = {
   holdRunsOut: "Your hold ends in",
   checkoutEnded: "This hold has already ended. Go back to the show to see where you stand.",
   checkoutPaid: "This payment has already been approved.",
+
+  // Real payments (issue #16): the wait for a provider's confirmation.
+  awaitingPixTitle: "Waiting for your Pix",
+  awaitingPaymentTitle: "Confirming your payment",
+  awaitingLead:
+    "Pay in your bank's app. As soon as the bank confirms, your ticket is issued, even if you close this page.",
+  awaitingNote: "This page updates by itself.",
+  reopenPayment: "Back to the payment",
+  errorProviderDown: "The payment provider did not answer. Your ticket is still held: try again.",
+  refunded: "The payment arrived after the hold had ended, so no ticket was issued. The amount has been refunded.",
 
   notFoundTitle: "Page not found",
   notFoundLead: "The address may have changed, or the show no longer exists.",

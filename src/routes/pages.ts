@@ -147,6 +147,11 @@ export const pages = new Hono<PagesEnv>()
     }
     const outcome = await c.env.SHOWS.getByName(show.id).state(show.id, ctx.fan.id);
     const state: FanState = outcome.ok ? outcome.state : { status: "NONE", booked: [] };
+    const held = state.status === "IN_PROGRESS" && state.ticket?.id === row.ticketId;
+    // A provider's own page takes the fan's money: this address only leads there while it can.
+    if (row.provider !== "sandbox" && row.status === "PENDING" && row.checkoutUrl && held) {
+      return c.redirect(row.checkoutUrl, 303);
+    }
     return renderPage(
       c,
       ctx,

@@ -1,7 +1,20 @@
 import { Hono } from "hono";
 import { type FanVariables, requireFan } from "../auth";
-import { approvePayment, createPayment, findPayment, paymentView } from "../db/queries";
+import {
+  approvePayment,
+  createPayment,
+  findPayment,
+  getShow,
+  markExpired,
+  paymentView,
+  setCheckout,
+  userEmail,
+} from "../db/queries";
 import { ApiError } from "../errors";
+import { formatShowDate } from "../page/format";
+import { configuredProvider } from "../payments";
+import { type PaymentProvider, ProviderUnavailable } from "../payments/provider";
+import { receiveWebhook } from "../payments/webhook";
 import { paymentBody } from "../schemas";
 import { database } from "../show/ledger";
 import { validate } from "../validate";
@@ -10,7 +23,10 @@ type PaymentsEnv = { Bindings: Env; Variables: FanVariables };
 
 const sandboxEnabled = (env: Env) => env.PAYMENT_PROVIDER === "sandbox";
 
-/** Payments for a held ticket. The sandbox provider stands in for a real one locally. */
+/**
+ * Payments for a held ticket: a checkout at the configured provider (`PAYMENT_PROVIDER`), the
+ * fan's own payments, and the sandbox's approval, which stands in for a provider locally.
+ */
 export const paymentsRoutes = new Hono<PaymentsEnv>()
   .use(requireFan())
   .post("/", validate("json", paymentBody), async (c) => {
@@ -20,14 +36,56 @@ export const paymentsRoutes = new Hono<PaymentsEnv>()
     if (hold.kind === "no-show") throw new ApiError("SHOW_NOT_FOUND", "no show with this id");
     if (hold.kind === "never") throw new ApiError("TICKET_NOT_HELD", "you do not hold this ticket");
     if (hold.kind === "ended") throw new ApiError("HOLD_EXPIRED", "the hold on this ticket has ended");
-    const payment = await createPayment(database(c.env.DB), {
+    const db = database(c.env.DB);
+    const unavailable = (err: ProviderUnavailable) => {
+      console.error("payments: no checkout opened", { show: showId, fan: fan.id, error: err.message });
+      return new ApiError(
+        "PAYMENT_PROVIDER_UNAVAILABLE",
+        `the payment provider is not answering; your ticket stays held until ${new Date(hold.expiresAt).toISOString()}, try again`,
+      );
+    };
+    let provider: PaymentProvider;
+    try {
+      provider = configuredProvider(c.env);
+    } catch (err) {
+      throw err instanceof ProviderUnavailable ? unavailable(err) : err;
+    }
+    const [show, email] = await Promise.all([getShow(db, showId), userEmail(db, fan.id)]);
+    const payment = await createPayment(db, {
       showId,
       ticketId,
       userId: fan.id,
       amountCents: hold.ticket.priceCents,
-      provider: c.env.PAYMENT_PROVIDER,
+      provider: provider.name,
     });
-    return c.json({ payment: paymentView(payment), checkoutUrl: `/checkout/${payment.id}` }, 201);
+    const { sector, meia } = hold.ticket;
+    const now = Date.now();
+    let checkout: Awaited<ReturnType<typeof provider.createCheckout>>;
+    try {
+      checkout = await provider.createCheckout({
+        paymentId: payment.id,
+        showId,
+        ticketId,
+        fanId: fan.id,
+        fanEmail: email,
+        amountCents: payment.amountCents,
+        title: `${show?.band.name ?? showId} · ${sector} (${meia ? "meia-entrada" : "inteira"})`,
+        description: show
+          ? `${show.festival ? `${show.festival}, ` : ""}${formatShowDate(show.startsAt, "pt-BR")}`
+          : "",
+        holdExpiresAt: hold.expiresAt,
+        now,
+        returnUrl: `${new URL(c.req.url).origin}/shows/${encodeURIComponent(showId)}?pagamento=${payment.id}`,
+      });
+    } catch (err) {
+      if (!(err instanceof ProviderUnavailable)) throw err;
+      // No checkout opened, so no money can come for this payment; the hold is untouched.
+      await markExpired(db, payment.id);
+      throw unavailable(err);
+    }
+    await setCheckout(db, payment.id, checkout);
+    const opened = { ...payment, externalId: checkout.externalId, checkoutUrl: checkout.url };
+    return c.json({ payment: paymentView(opened), checkoutUrl: checkout.url }, 201);
   })
   .get("/:paymentId", async (c) => {
     const payment = await findPayment(database(c.env.DB), c.req.param("paymentId"), c.var.fan.id);
@@ -41,3 +99,8 @@ export const paymentsRoutes = new Hono<PaymentsEnv>()
     if (!payment) throw new ApiError("PAYMENT_NOT_FOUND", "no payment of yours with this id");
     return c.json({ payment: paymentView(payment) });
   });
+
+/** `POST /api/payments/webhook/:provider`: no fan token; the provider's signature is the credential. */
+export const paymentWebhooks = new Hono<{ Bindings: Env }>().post("/:provider", async (c) =>
+  c.json(await receiveWebhook(c.env, c.req.param("provider"), await c.req.text(), c.req.raw.headers, Date.now())),
+);

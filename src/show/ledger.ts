@@ -300,3 +300,60 @@ export async function showsWithOverdueHolds(db: Db, now: number): Promise<string
     .where(and(eq(tickets.status, "IN_PROGRESS"), sql`${tickets.holdExpiresAt} <= ${now}`));
   return rows.map((r) => r.showId);
 }
+
+/**
+ * Extend a live hold to `to` for the payment the provider reports in flight, once per hold: only
+ * while D1 still has it IN_PROGRESS for this fan, ending at `from` (so the object and D1 agree on
+ * which hold), and only if that end is not itself a grace given before (a payment of this hold
+ * whose `grace_until` is it). The payment records the grace in the same transaction. Answers
+ * whether the hold was extended.
+ */
+export async function extendHoldForPayment(
+  db: Db,
+  g: { ticketId: string; fanId: string; paymentId: string; from: number; to: number },
+): Promise<boolean> {
+  const [extended] = await db.batch([
+    db
+      .update(tickets)
+      .set({ holdExpiresAt: g.to })
+      .where(
+        and(
+          eq(tickets.id, g.ticketId),
+          eq(tickets.userId, g.fanId),
+          eq(tickets.status, "IN_PROGRESS"),
+          eq(tickets.holdExpiresAt, g.from),
+          notExists(
+            db
+              .select({ one: sql`1` })
+              .from(payments)
+              .where(
+                and(eq(payments.ticketId, g.ticketId), eq(payments.userId, g.fanId), eq(payments.graceUntil, g.from)),
+              ),
+          ),
+        ),
+      )
+      .returning({ id: tickets.id }),
+    db
+      .update(payments)
+      .set({ graceUntil: g.to })
+      .where(
+        and(
+          eq(payments.id, g.paymentId),
+          exists(
+            db
+              .select({ one: sql`1` })
+              .from(tickets)
+              .where(
+                and(
+                  eq(tickets.id, g.ticketId),
+                  eq(tickets.userId, g.fanId),
+                  eq(tickets.status, "IN_PROGRESS"),
+                  eq(tickets.holdExpiresAt, g.to),
+                ),
+              ),
+          ),
+        ),
+      ),
+  ]);
+  return extended.length === 1;
+}

@@ -199,3 +199,23 @@ export function reconcilePlan(
   }
   return plan;
 }
+
+/**
+ * How long a hold may be extended, once, when the provider reports the fan's payment in flight (a
+ * Pix code issued and not yet paid, a card waiting on 3-D Secure): long enough for a bank app to
+ * confirm, short enough that the queue behind keeps moving.
+ */
+export const PAYMENT_GRACE_MS = 3 * 60_000;
+
+export type GraceDecision = { kind: "extend"; hold: HoldRecord; expiresAt: number } | { kind: "none" };
+
+/**
+ * A payment in flight for `ticketId`: extend the fan's hold by the grace, from its current end.
+ * Only a live hold of that very ticket is extended; that it happens once per hold is D1's to decide
+ * (`extendHoldForPayment`), so a repeated or late report changes nothing.
+ */
+export function decideGrace(f: { hold: HoldRecord | undefined; ticketId: string; now: number }): GraceDecision {
+  const { hold } = f;
+  if (!hold || hold.ticketId !== f.ticketId || hold.expiresAt <= f.now) return { kind: "none" };
+  return { kind: "extend", hold, expiresAt: hold.expiresAt + PAYMENT_GRACE_MS };
+}

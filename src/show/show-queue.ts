@@ -7,6 +7,7 @@ import {
   claimTickets,
   type Db,
   database,
+  extendHoldForPayment,
   loadShowConfig,
   loadTakenTickets,
   releaseAndClaim,
@@ -16,6 +17,7 @@ import {
   admissionsFor,
   classKey,
   decideBook,
+  decideGrace,
   decideRequest,
   type HoldRecord,
   isSoldOut,
@@ -245,6 +247,25 @@ export class ShowQueue extends DurableObject<Env> {
           this.changed.add(fanId);
         }
         this.sweepSoldOut(config, [hold]);
+      }
+      return this.answer(config, fanId);
+    });
+  }
+
+  /**
+   * The provider reports this fan's payment in flight (a Pix code issued, a card in 3-D Secure):
+   * extend the hold once by the grace (`decideGrace`), D1 first. Anything else answers the state.
+   */
+  extendHold(showId: string, fanId: string, ticketId: string, paymentId: string): Promise<Outcome> {
+    return this.operation(showId, async (config) => {
+      const grace = decideGrace({ hold: this.store.holdOf(fanId), ticketId, now: this.now() });
+      if (grace.kind === "extend") {
+        const { hold, expiresAt } = grace;
+        const g = { ticketId, fanId, paymentId, from: hold.expiresAt, to: expiresAt };
+        if (await this.write((db) => extendHoldForPayment(db, g))) {
+          this.ctx.storage.transactionSync(() => this.store.putHold({ ...hold, expiresAt }));
+          this.changed.add(fanId);
+        }
       }
       return this.answer(config, fanId);
     });

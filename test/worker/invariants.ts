@@ -6,6 +6,7 @@
  */
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
+import type { PaymentStatus } from "../../src/db/schema";
 import type { FanState } from "../../src/show/types";
 import { showStub } from "./helpers";
 
@@ -25,7 +26,7 @@ export interface PaymentRow {
   ticketId: string;
   userId: string;
   amountCents: number;
-  status: "PENDING" | "APPROVED" | "REFUND_DUE";
+  status: PaymentStatus;
 }
 
 export interface Snapshot {

@@ -3,8 +3,10 @@ import {
   admissionsFor,
   availableCount,
   decideBook,
+  decideGrace,
   decideRequest,
   isSoldOut,
+  PAYMENT_GRACE_MS,
   type RequestFacts,
   reconcilePlan,
 } from "../../src/show/rules";
@@ -119,5 +121,23 @@ describe("reconcile plan", () => {
   it("changes nothing when both sides agree", () => {
     const plan = reconcilePlan({ holds: [hold("t1", "ana")], booked: [] }, [remote("t1", "ana", "IN_PROGRESS")], 1_000);
     expect(plan).toEqual({ adoptHolds: [], dropHolds: [], adoptBooked: [], dropBooked: [] });
+  });
+});
+
+describe("decideGrace", () => {
+  const hold = { ticketId: "t1", fanId: "f1", sector: "Pista", meia: false, priceCents: 100, expiresAt: 10_000 };
+
+  it("extends a live hold of that ticket by the grace, from its end", () => {
+    expect(decideGrace({ hold, ticketId: "t1", now: 9_999 })).toEqual({
+      kind: "extend",
+      hold,
+      expiresAt: 10_000 + PAYMENT_GRACE_MS,
+    });
+  });
+
+  it("extends nothing for a hold that has ended, another ticket, or no hold", () => {
+    expect(decideGrace({ hold, ticketId: "t1", now: 10_000 })).toEqual({ kind: "none" });
+    expect(decideGrace({ hold, ticketId: "t2", now: 0 })).toEqual({ kind: "none" });
+    expect(decideGrace({ hold: undefined, ticketId: "t1", now: 0 })).toEqual({ kind: "none" });
   });
 });

@@ -12,6 +12,7 @@ import { ServerClock } from "../clock";
 import { h, replace } from "../dom";
 import { type ConnectionStatus, LiveConnection } from "../live";
 import { admittedScreen } from "./admitted";
+import { type AwaitedPayment, awaitingScreen } from "./awaiting";
 import type { SaleContext, Screen } from "./context";
 import { cancelledScreen, chooseScreen, expiredScreen, soldOutScreen } from "./outcomes";
 import { bookedScreen, ticketList } from "./tickets";
@@ -20,29 +21,35 @@ import { waitingScreen } from "./waiting";
 
 /** The query parameter with which the checkout sends the fan back after paying. */
 export const PAYMENT_PARAM = "pagamento";
+/** How often the page asks about a payment awaiting its provider's confirmation. */
+const AWAIT_POLL_MS = 4_000;
 
-interface Payment {
-  id: string;
-  ticketId: string;
-  status: "PENDING" | "APPROVED" | "REFUND_DUE";
+interface Payment extends AwaitedPayment {
+  status: "PENDING" | "APPROVED" | "REFUND_DUE" | "REFUNDED" | "EXPIRED";
+  provider: string;
 }
+
+/** A payment the fan left for the provider's page, remembered across a reload of this tab. */
+const awaitingKey = (showId: string) => `catraca.awaiting.${showId}`;
 
 type Mode = "default" | "another";
 
-function screenKey(state: FanState, mode: Mode): string {
+function screenKey(state: FanState, mode: Mode, awaiting: AwaitedPayment | undefined): string {
   const cls = `${state.sector ?? ""}|${state.meia ?? false}`;
   const booked = state.booked.map((b) => b.id).join(",");
-  if (state.status === "IN_PROGRESS") return `IN_PROGRESS|${state.ticket?.id}|${state.expiresAt}|${booked}`;
+  if (state.status === "IN_PROGRESS") {
+    return `IN_PROGRESS|${state.ticket?.id}|${state.expiresAt}|${booked}|${awaiting?.id ?? ""}|${awaiting?.graceUntil}`;
+  }
   if (state.status === "BOOKED" && mode === "another") return `ANOTHER|${booked}`;
   return `${state.status}|${cls}|${booked}`;
 }
 
-function buildScreen(ctx: SaleContext, state: FanState, mode: Mode): Screen {
+function buildScreen(ctx: SaleContext, state: FanState, mode: Mode, awaiting: AwaitedPayment | undefined): Screen {
   switch (state.status) {
     case "WAITING":
       return waitingScreen(ctx, state);
     case "IN_PROGRESS":
-      return admittedScreen(ctx, state);
+      return awaiting ? awaitingScreen(ctx, state, awaiting) : admittedScreen(ctx, state);
     case "BOOKED":
       return mode === "another" ? chooseScreen(ctx, state) : bookedScreen(ctx, state);
     case "SOLD_OUT":
@@ -74,6 +81,9 @@ export async function mountSale(
   let current: { key: string; screen: Screen } | undefined;
   let mode: Mode = "default";
   let latest: FanState | undefined;
+  /** A payment at a real provider, for the fan's current hold, not confirmed yet. */
+  let awaiting: Payment | undefined;
+  let pollTimer: ReturnType<typeof setTimeout> | undefined;
 
   const clock = new ServerClock();
   const ctx: SaleContext = {
@@ -110,7 +120,8 @@ export async function mountSale(
   function render(state: FanState): void {
     latest = state;
     if (state.status !== "BOOKED") mode = "default";
-    const key = screenKey(state, mode);
+    if (awaiting && !(state.status === "IN_PROGRESS" && state.ticket?.id === awaiting.ticketId)) stopAwaiting();
+    const key = screenKey(state, mode, awaiting);
     if (current?.key === key) {
       current.screen.update?.(state);
       return;
@@ -118,7 +129,7 @@ export async function mountSale(
     const first = current === undefined;
     const hadFocus = !first && (root.contains(document.activeElement) || document.activeElement === document.body);
     current?.screen.destroy?.();
-    const screen = buildScreen(ctx, state, mode);
+    const screen = buildScreen(ctx, state, mode, awaiting);
     current = { key, screen };
     if (!first && !banner.hidden && state.status !== "BOOKED") banner.hidden = true;
     const extra = state.status !== "BOOKED" || mode === "another" ? state.booked : [];
@@ -158,7 +169,8 @@ export async function mountSale(
 
   try {
     show = (await api<{ show: ShowView }>("GET", `/api/shows/${encodeURIComponent(showId)}`)).show;
-    const paymentId = new URLSearchParams(location.search).get(PAYMENT_PARAM);
+    const paymentId =
+      new URLSearchParams(location.search).get(PAYMENT_PARAM) ?? sessionStorage.getItem(awaitingKey(showId));
     if (paymentId) {
       replace(
         body,
@@ -179,19 +191,42 @@ export async function mountSale(
   }
   live.start();
 
-  /** Back from the checkout: book with an approved payment; a late one is owed back, and we say so. */
+  /**
+   * Back from the checkout: book with an approved payment (a provider's webhook may have booked it
+   * already: book answers the same); a late one is owed back, and we say so; one still pending at a
+   * real provider is awaited, asking every few seconds, while the server books it when it comes.
+   */
   async function completePayment(paymentId: string): Promise<void> {
     try {
       const { payment } = await api<{ payment: Payment }>("GET", `/api/payments/${encodeURIComponent(paymentId)}`);
       if (payment.status === "APPROVED") {
+        stopAwaiting();
         render(await api<FanState>("PATCH", `${path}/book`, { ticketId: payment.ticketId, paymentId }));
-      } else if (payment.status === "REFUND_DUE") {
-        banner.textContent = t.refundDue;
+      } else if (payment.status === "REFUND_DUE" || payment.status === "REFUNDED") {
+        stopAwaiting();
+        banner.textContent = payment.status === "REFUNDED" ? t.refunded : t.refundDue;
         banner.hidden = false;
+        if (latest) render(latest);
+      } else if (payment.status === "PENDING" && payment.provider !== "sandbox") {
+        const changed = awaiting?.graceUntil !== payment.graceUntil;
+        awaiting = payment;
+        sessionStorage.setItem(awaitingKey(showId), payment.id);
+        clearTimeout(pollTimer);
+        pollTimer = setTimeout(() => void completePayment(payment.id), AWAIT_POLL_MS);
+        if (latest && changed) render(latest);
+      } else {
+        stopAwaiting();
+        if (latest) render(latest);
       }
     } catch (err) {
       banner.textContent = errorText(t, err);
       banner.hidden = false;
     }
+  }
+
+  function stopAwaiting(): void {
+    awaiting = undefined;
+    clearTimeout(pollTimer);
+    sessionStorage.removeItem(awaitingKey(showId));
   }
 }

@@ -29,6 +29,8 @@ export function errorText(t: Messages, err: unknown, salesOpenAt?: string): stri
       return t.errorHoldExpired;
     case "RATE_LIMITED":
       return t.errorRateLimited;
+    case "PAYMENT_PROVIDER_UNAVAILABLE":
+      return t.errorProviderDown;
     default:
       return t.errorGeneric;
   }

@@ -220,6 +220,15 @@ const ENDPOINTS: Endpoint[] = [
     badBody: () =>
       fc.oneof(corrupted({ name: "Ana", email: "ana@example.com" }), anyBody).filter(refusedBy(sessionBody)),
   },
+  {
+    // No credentials but the provider's signature, which nothing here can make.
+    name: "POST /api/payments/webhook/:provider",
+    method: "POST",
+    role: "none",
+    path: (s) => `/api/payments/webhook/${s}`,
+    ownSeg: () => "stripe",
+    badBody: () => anyBody,
+  },
   { name: "GET /api/health", method: "GET", role: "none", path: () => "/api/health", mayRead: true },
   { name: "GET /api/shows", method: "GET", role: "none", path: () => "/api/shows", mayRead: true },
   { name: "GET /api/shows/:showId", method: "GET", role: "none", path: (s) => `/api/shows/${s}` },

@@ -22,6 +22,10 @@ export interface ModelFan {
   refundsDue: number;
   /** The class of every ticket booked, in booking order. */
   booked: string[];
+  /** Holds granted so far: which hold a checkout was opened for. */
+  holds: number;
+  /** The hold (by `holds`) of the fan's open checkout at the provider, if any. */
+  checkout?: number;
 }
 
 export type ModelError = "LIMIT_REACHED" | "SOLD_OUT" | "HOLD_EXPIRED" | "TICKET_NOT_HELD" | "PAYMENT_NOT_APPROVED";
@@ -46,7 +50,7 @@ export class SaleModel {
   ) {
     this.now = startAt;
     for (const c of classes) this.queue.set(c.key, []);
-    for (const f of fanIds) this.fans.set(f, { status: "NONE", paid: 0, refundsDue: 0, booked: [] });
+    for (const f of fanIds) this.fans.set(f, { status: "NONE", paid: 0, refundsDue: 0, booked: [], holds: 0 });
   }
 
   /** An independent copy, to try one order of concurrent calls. */
@@ -110,6 +114,7 @@ export class SaleModel {
       const f = this.fan(q.shift() as string);
       f.status = "IN_PROGRESS";
       f.holdExpiresAt = this.now + this.holdMs;
+      f.holds += 1;
     }
     if (this.booked(key) >= c.total) {
       for (const fanId of q.splice(0)) this.fan(fanId).status = "SOLD_OUT";
@@ -155,6 +160,36 @@ export class SaleModel {
     this.settle();
     const f = this.fan(fanId);
     if (f.status === "IN_PROGRESS") f.paid += 1;
+  }
+
+  /** The fan opens a checkout at the provider for the current hold (a PENDING payment). */
+  checkout(fanId: string): void {
+    this.settle();
+    const f = this.fan(fanId);
+    if (f.status === "IN_PROGRESS") f.checkout = f.holds;
+  }
+
+  /**
+   * The provider confirms the fan's open checkout, with the fan's browser gone: the server books
+   * the ticket while the fan still holds it (`holdsItsTicket`: the hold is that checkout's, or a
+   * later hold of the very same ticket, which D1 chose), any other approved payment of the hold
+   * becoming owed back; otherwise the money is owed back.
+   */
+  confirm(fanId: string, holdsItsTicket: boolean): void {
+    this.settle();
+    const f = this.fan(fanId);
+    if (f.checkout === undefined) return;
+    f.checkout = undefined;
+    if (f.status !== "IN_PROGRESS" || !f.cls || !holdsItsTicket) {
+      f.refundsDue += 1;
+      return;
+    }
+    f.status = "BOOKED";
+    f.holdExpiresAt = undefined;
+    f.refundsDue += f.paid;
+    f.paid = 0;
+    f.booked.push(f.cls);
+    this.admit(f.cls);
   }
 
   /**

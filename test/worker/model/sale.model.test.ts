@@ -3,7 +3,8 @@
  * plain reference model in ./model.ts. Every sequence draws its own show (1 to 3 sectors of 1 to 4
  * seats, meia shares, 2 to 7 fans, 1 to 3 tickets per fan, holds of 30 s to 10 min), then random
  * commands: request, cancel, pay, book (the current hold, a booked ticket, a lost hold, a ticket
- * never held; with the fan's own payment or another's), clock moves, alarms, restarts, the cron's
+ * never held; with the fan's own payment or another's), a checkout and the provider confirming it
+ * (the server books, or the money is owed back, as the verified webhook does), clock moves, alarms, restarts, the cron's
  * poke, and batches of calls sent to the object at once. After every step:
  *
  * - every fan's state, D1's tickets and the payments agree with the model;
@@ -19,7 +20,9 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { approvePayment } from "../../../src/db/queries";
+import { approvePayment, paymentById } from "../../../src/db/queries";
+import { sandbox } from "../../../src/payments/sandbox";
+import { settle } from "../../../src/payments/settle";
 import { database } from "../../../src/show/ledger";
 import type { ShowQueue } from "../../../src/show/show-queue";
 import type { FanState, Outcome } from "../../../src/show/types";
@@ -83,6 +86,8 @@ interface Real {
   lastAdmitted: Map<string, number>;
   /** Every ticket a book answered as booked, and whose it is. */
   bookedEver: Map<string, string>;
+  /** Each fan's open checkout at the provider: its payment and the ticket it pays for. */
+  checkouts: Map<string, { paymentId: string; ticketId: string }>;
   counters: { steps: number; calls: number };
 }
 
@@ -416,6 +421,57 @@ class Pay implements Cmd {
   toString = () => `pay(${fanName(this.fan)})`;
 }
 
+/** The fan opens a checkout for the current hold: a PENDING payment, as `POST /api/payments` makes it. */
+class Checkout implements Cmd {
+  constructor(readonly fan: number) {}
+  check = () => true;
+  async run(m: SaleModel, r: Real) {
+    const fan = r.fans[this.fan] as TestFan;
+    m.checkout(fan.id);
+    const out = await r.stub.state(r.showId, fan.id);
+    if (out.ok && out.state.status === "IN_PROGRESS" && out.state.ticket) {
+      const id = `pay_${crypto.randomUUID()}`;
+      await env.DB.prepare(
+        "INSERT INTO payments (id, show_id, ticket_id, user_id, amount_cents, status, provider, created_at) VALUES (?, ?, ?, ?, ?, 'PENDING', 'sandbox', ?)",
+      )
+        .bind(id, r.showId, out.state.ticket.id, fan.id, out.state.ticket.priceCents, r.clock)
+        .run();
+      r.checkouts.set(fan.id, { paymentId: id, ticketId: out.state.ticket.id });
+    }
+    r.counters.calls += 1;
+    await verify(m, r);
+  }
+  toString = () => `checkout(${fanName(this.fan)})`;
+}
+
+/**
+ * The provider confirms the fan's open checkout, whenever that is (before or after the hold
+ * ended): what the verified webhook does once it has read "paid" from the provider.
+ */
+class ProviderConfirms implements Cmd {
+  constructor(readonly fan: number) {}
+  check = () => true;
+  async run(m: SaleModel, r: Real) {
+    const fan = r.fans[this.fan] as TestFan;
+    const open = r.checkouts.get(fan.id);
+    m.settle();
+    const now = await r.stub.state(r.showId, fan.id);
+    const holdsIt = now.ok && now.state.status === "IN_PROGRESS" && now.state.ticket?.id === open?.ticketId;
+    m.confirm(fan.id, holdsIt);
+    if (open) {
+      r.checkouts.delete(fan.id);
+      const row = await paymentById(database(env.DB), open.paymentId);
+      if (!row) throw new Error(`checkout ${open.paymentId} has no payment row`);
+      const paid = { kind: "paid" as const, amountCents: row.amountCents, currency: "brl" };
+      const settled = await settle(env, sandbox, row, paid, r.clock);
+      if (holdsIt && settled.status === "APPROVED") r.bookedEver.set(open.ticketId, fan.id);
+    }
+    r.counters.calls += 1;
+    await verify(m, r);
+  }
+  toString = () => `providerConfirms(${fanName(this.fan)})`;
+}
+
 class Book implements Cmd {
   constructor(
     readonly fan: number,
@@ -677,6 +733,8 @@ function commandsFor(shape: Shape) {
       fc.tuple(fan, cls).map(([f, c]) => new Request(f, c)),
       fan.map((f) => new Cancel(f)),
       fan.map((f) => new Pay(f)),
+      fan.map((f) => new Checkout(f)),
+      fan.map((f) => new ProviderConfirms(f)),
       fc
         .tuple(fan, fc.constantFrom<BookTarget>("current", "current", "booked", "ended", "never"), fc.boolean())
         .map(([f, aim, foreign]) => new Book(f, aim, foreign)),
@@ -734,6 +792,7 @@ describe("the show object against a reference model", () => {
           seenHold: new Map(),
           lastAdmitted: new Map(),
           bookedEver: new Map(),
+          checkouts: new Map(),
           counters: { steps: 0, calls: 0 },
         };
         await setClock(real);

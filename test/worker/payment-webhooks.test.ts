@@ -1,0 +1,61 @@
+/**
+ * Webhooks in the sandbox configuration (the default): nothing is configured to sign, so nothing
+ * verifies, whatever the delivery, and nothing changes.
+ */
+import { env } from "cloudflare:workers";
+import Stripe from "stripe";
+import { describe, expect, it } from "vitest";
+import { call, createShow, requestTicket, signIn, state } from "./helpers";
+import { d1Payments } from "./invariants";
+
+async function signed(payload: string) {
+  return Stripe.webhooks.generateTestHeaderStringAsync({
+    payload,
+    secret: "whsec_anything",
+    cryptoProvider: Stripe.createSubtleCryptoProvider(),
+  });
+}
+
+describe("payment webhooks with no provider configured to sign", () => {
+  it("refuses every delivery to /stripe and /sandbox with 400 BAD_SIGNATURE and changes nothing", async () => {
+    expect(env.STRIPE_WEBHOOK_SECRET).toBeUndefined();
+    const show = await createShow();
+    const ana = await signIn();
+    const held = await requestTicket(show.id, ana);
+    const created = await call("POST", "/api/payments", {
+      token: ana.token,
+      body: { showId: show.id, ticketId: held.json.ticket.id },
+    });
+    const paymentId = created.json.payment.id;
+    const payload = JSON.stringify({
+      id: "evt_1",
+      object: "event",
+      type: "checkout.session.completed",
+      data: {
+        object: { object: "checkout.session", id: "cs_1", payment_status: "paid", metadata: { payment_id: paymentId } },
+      },
+    });
+    for (const provider of ["stripe", "sandbox"]) {
+      for (const signature of [await signed(payload), undefined]) {
+        const res = await call("POST", `/api/payments/webhook/${provider}`, {
+          body: payload,
+          headers: signature ? { "stripe-signature": signature } : {},
+        });
+        expect({ provider, signature, status: res.status, code: res.json.error.code }).toEqual({
+          provider,
+          signature,
+          status: 400,
+          code: "BAD_SIGNATURE",
+        });
+      }
+    }
+    expect((await d1Payments(show.id)).map((p) => p.status)).toEqual(["PENDING"]);
+    expect((await state(show.id, ana)).status).toBe("IN_PROGRESS");
+  });
+
+  it("answers 404 for a provider catraca does not know", async () => {
+    const res = await call("POST", "/api/payments/webhook/paypal", { body: "{}" });
+    expect(res.status).toBe(404);
+    expect(res.json.error.code).toBe("NOT_FOUND");
+  });
+});
