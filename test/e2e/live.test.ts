@@ -87,7 +87,8 @@ describe("realtime against wrangler dev", () => {
   });
 
   it("a restart on the same state keeps the queue, the holds and their expiry", async () => {
-    const show = await api.createShow({ sectors: pista(1), holdSeconds: 4 });
+    // Long enough that the hold outlives a restart of wrangler dev on a busy machine (a few seconds).
+    const show = await api.createShow({ sectors: pista(1), holdSeconds: 12 });
     const ana = await api.signIn("Ana");
     const bia = await api.signIn("Bia");
     const held = await request(show.id, ana.token);
@@ -103,7 +104,7 @@ describe("realtime against wrangler dev", () => {
 
     // The hold still expires on time after the restart, and the next fan is told.
     const biaSock = await live(show.id, bia.token);
-    const admitted = await biaSock.next((m) => m.status === "IN_PROGRESS", 10_000);
+    const admitted = await biaSock.next((m) => m.status === "IN_PROGRESS", 20_000);
     expect(admitted.ticket?.id).toBe(held.json.ticket.id);
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(held.json.expiresAt));
   });
