@@ -6,6 +6,9 @@ import { ApiError, ERROR_STATUS, errorBody } from "./errors";
 import { admin } from "./routes/admin";
 import { bench } from "./routes/bench";
 import { catalogue } from "./routes/catalogue";
+import { consoleApi } from "./routes/console-api";
+import { consolePages } from "./routes/console-pages";
+import { doorRoutes } from "./routes/door";
 import { live } from "./routes/live";
 import { notFoundHtml, pages } from "./routes/pages";
 import { paymentsRoutes } from "./routes/payments";
@@ -38,9 +41,12 @@ export const app = new Hono<{ Bindings: Env }>()
   .route("/api/sessions", sessions)
   .route("/api/shows", catalogue)
   .route("/api/admin", admin)
+  .route("/api/console", consoleApi)
+  .route("/api/door", doorRoutes)
   .route("/api/payments", paymentsRoutes)
   .route("/api/tickets", ticketsRoutes)
   .route("/api/bench", bench)
+  .route("/", consolePages)
   .route("/:showId/ingresso/ws", live)
   .route("/:showId/ingresso", purchase)
   .route("/", pages);
