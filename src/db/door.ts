@@ -5,6 +5,7 @@
 import { and, asc, count, desc, eq, sql } from "drizzle-orm";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { base64url } from "../codes/format";
+import type { DoorTicket } from "../door/manifest";
 import type { TicketClaims } from "../ticket-code";
 import { newId } from "./queries";
 import { checkinConflicts, checkins, type DoorCredentialRow, doorCredentials, tickets, users } from "./schema";
@@ -223,7 +224,7 @@ export async function isCheckinScan(db: Db, scanId: string): Promise<boolean> {
 // --- what a gate downloads, and what the console shows ---------------------------------------------
 
 /** Every booked ticket of the show with its holder and check-in, for a gate that may go offline. */
-export async function doorTickets(db: Db, showId: string) {
+export async function doorTickets(db: Db, showId: string): Promise<DoorTicket[]> {
   const rows = await db
     .select({
       id: tickets.id,

@@ -8,6 +8,7 @@ import { ApiError } from "../errors";
 import type { DoorAgent } from "../organizer";
 import { database } from "../show/ledger";
 import { type TicketClaims, verifyTicketCode } from "../ticket-code";
+import type { SyncOutcome } from "./manifest";
 
 /** What the gate is told about a meia ticket (the API's words; the door page has its own). */
 export const MEIA_NOTICE =
@@ -80,9 +81,14 @@ export async function admitOnline(
 }
 
 export type SyncResult =
-  | { scanId: string; outcome: "admitted"; ticketId: string }
-  | { scanId: string; outcome: "conflict"; ticketId: string; first: { gate: string; checkedInAt: string } }
-  | { scanId: string; outcome: "INVALID_CODE" | "OTHER_SHOW" | "NOT_BOOKED"; ticketId?: string };
+  | { scanId: string; outcome: Extract<SyncOutcome, "admitted">; ticketId: string }
+  | {
+      scanId: string;
+      outcome: Extract<SyncOutcome, "conflict">;
+      ticketId: string;
+      first: { gate: string; checkedInAt: string };
+    }
+  | { scanId: string; outcome: Exclude<SyncOutcome, "admitted" | "conflict">; ticketId?: string };
 
 /**
  * A gate's admissions made offline, each recorded once however often the gate retries. A ticket

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import { csv, PACE_WINDOW_MS, sellOutSeconds } from "../console/figures";
+import type { DashboardView } from "../console/view";
 import {
   attendees,
   bookedPerMinute,
@@ -78,7 +79,7 @@ export const consoleApi = new Hono<{ Bindings: Env }>()
     }));
     const unbooked = rows.reduce((n, r) => n + r.available + r.held, 0);
     c.header("cache-control", "no-store");
-    return c.json({
+    return c.json<DashboardView>({
       show,
       now: new Date(now).toISOString(),
       classes: rows,

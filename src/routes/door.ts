@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { doorTickets, findCredential } from "../db/door";
 import { getShow } from "../db/queries";
 import { doorShow, syncOffline } from "../door/admission";
+import type { DoorManifest } from "../door/manifest";
 import { ApiError } from "../errors";
 import { type DoorVariables, requireDoor, setDoorCookie } from "../organizer";
 import { clientAddress, rateLimit } from "../rate-limit";
@@ -37,7 +38,7 @@ export const doorRoutes = new Hono<DoorEnv>()
     const show = await getShow(db, showId);
     if (!show) throw new ApiError("SHOW_NOT_FOUND", "no show with this id");
     c.header("cache-control", "no-store");
-    return c.json({
+    return c.json<DoorManifest>({
       show: {
         id: show.id,
         band: show.band.name,
