@@ -72,6 +72,10 @@ class Door {
   }
 
   async start(): Promise<void> {
+    // A door link opened in a tab already on this page only changes the fragment: start again with it.
+    window.addEventListener("hashchange", () => {
+      if (location.hash.includes("acesso=")) location.reload();
+    });
     const token = new URLSearchParams(location.hash.slice(1)).get("acesso");
     if (token) {
       // The link's token becomes the door's HttpOnly cookie; it does not stay in the address bar.
@@ -257,7 +261,10 @@ class Door {
       this.el.status,
       h(
         "span",
-        { class: `door__conn door__conn--${navigator.onLine ? "online" : "offline"}`, "data-testid": "door-connection" },
+        {
+          class: `door__conn door__conn--${navigator.onLine ? "online" : "offline"}`,
+          "data-testid": "door-connection",
+        },
         navigator.onLine ? t.doorOnline : t.doorOffline,
       ),
       " ",
