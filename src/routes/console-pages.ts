@@ -54,7 +54,7 @@ export const consolePages = new Hono<PagesEnv>()
     }
     const token = typeof form.token === "string" ? form.token.trim() : "";
     if (!(await isAdminToken(c.env, token))) {
-      return renderPage(c, ctx, options, consoleSignInPage(ctx, next, ctx.t.consoleWrongToken), 401);
+      return renderPage(c, ctx, options, consoleSignInPage(ctx, next, ctx.t.consoleWrongToken), 400);
     }
     await issueOrganizerSession(c);
     return c.redirect(next, 303);

@@ -65,7 +65,7 @@ export function renderPage(
   ctx: PageContext,
   options: PageOptions,
   body: Html,
-  status: 200 | 400 | 401 | 404 | 429 = 200,
+  status: 200 | 400 | 404 | 429 = 200,
 ) {
   // Pages greet the signed-in fan by name: never cache them.
   c.header("cache-control", "no-store");

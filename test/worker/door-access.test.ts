@@ -99,7 +99,7 @@ describe("door links", () => {
 describe("the organizer's console session", () => {
   it("is got once for the admin token: an HttpOnly, SameSite=Strict cookie that does not carry the token", async () => {
     const wrong = await signInToConsole("not-the-token");
-    expect(wrong.status).toBe(401);
+    expect(wrong.status).toBe(400);
     expect(wrong.headers.get("set-cookie")).toBeNull();
 
     const res = await signInToConsole("test-admin-token");

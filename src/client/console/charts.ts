@@ -3,35 +3,14 @@
  * bars, and the queue's length as a line. Each chart is made once and fed new data on every poll.
  */
 import uPlot from "uplot";
-import { VENUE_TIME_ZONE } from "../../page/format";
-
-export interface Series {
-  /** Epoch seconds. */
-  x: number[];
-  y: number[];
-}
+import { formatTime, VENUE_TIME_ZONE } from "../../page/format";
+import type { Lang } from "../../page/i18n";
+import type { Series } from "./series";
 
 const BRAND = "#4b27d1";
 const HEIGHT = 220;
-
-/** Bookings per minute with the minutes that sold nothing as zeros, from the first sale to now. */
-export function perMinute(points: { at: string; booked: number }[], nowMs: number): Series {
-  if (points.length === 0) return { x: [], y: [] };
-  const byMinute = new Map(points.map((p) => [Math.floor(Date.parse(p.at) / 60_000), p.booked]));
-  const first = Math.min(...byMinute.keys());
-  const last = Math.max(Math.floor(nowMs / 60_000), ...byMinute.keys());
-  const x: number[] = [];
-  const y: number[] = [];
-  for (let m = first; m <= last; m++) {
-    x.push(m * 60);
-    y.push(byMinute.get(m) ?? 0);
-  }
-  return { x, y };
-}
-
-export function queueLength(points: { at: string; waiting: number }[]): Series {
-  return { x: points.map((p) => Date.parse(p.at) / 1000), y: points.map((p) => p.waiting) };
-}
+/** The time axis spans at least this much, so a sale's first minute is a bar, not the whole chart. */
+const MIN_SPAN_S = 15 * 60;
 
 export class Chart {
   private plot: uPlot | undefined;
@@ -40,6 +19,7 @@ export class Chart {
     private readonly container: HTMLElement,
     private readonly label: string,
     private readonly kind: "bars" | "line",
+    private readonly lang: Lang,
   ) {
     window.addEventListener("resize", () => this.plot?.setSize({ width: this.width(), height: HEIGHT }));
   }
@@ -58,11 +38,26 @@ export class Chart {
       {
         width: this.width(),
         height: HEIGHT,
-        tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), VENUE_TIME_ZONE),
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.15))] } },
-        axes: [{ stroke: "#585470" }, { stroke: "#585470", size: 44 }],
+        scales: {
+          x: {
+            time: true,
+            range: (_u, min, max) => {
+              const end = max ?? Date.now() / 1000;
+              return [Math.min(min ?? end, end - MIN_SPAN_S), end + 30];
+            },
+          },
+          y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.15))] },
+        },
+        axes: [
+          {
+            stroke: "#585470",
+            // Venue time, in the console's language: `21:05`.
+            values: (_u, splits) => splits.map((s) => formatTime(s * 1000, this.lang, VENUE_TIME_ZONE)),
+          },
+          { stroke: "#585470", size: 44 },
+        ],
         series: [
           {},
           {

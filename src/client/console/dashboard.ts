@@ -9,7 +9,8 @@ import type { Lang, Messages } from "../../page/i18n";
 import { ApiFailure, api } from "../api";
 import { h, replace } from "../dom";
 import { qrSvg } from "../qr";
-import { Chart, perMinute, queueLength } from "./charts";
+import { Chart } from "./charts";
+import { perMinute, queueLength } from "./series";
 
 export const POLL_MS = 3_000;
 
@@ -60,8 +61,8 @@ export class Dashboard {
     private readonly t: Messages,
     private readonly lang: Lang,
   ) {
-    this.sold = new Chart(this.section("chart-sold"), t.chartSoldSeries, "bars");
-    this.queue = new Chart(this.section("chart-queue"), t.chartQueueSeries, "line");
+    this.sold = new Chart(this.section("chart-sold"), t.chartSoldSeries, "bars", lang);
+    this.queue = new Chart(this.section("chart-queue"), t.chartQueueSeries, "line", lang);
     this.doorForm();
   }
 
