@@ -1,11 +1,11 @@
 /** The door page's and the console's own logic, without a browser. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { venueTimeToIso } from "../../src/client/console/forms";
 import { perMinute, queueLength } from "../../src/client/console/series";
 import { decideOffline, type LocalScan } from "../../src/client/door/decide";
 import { importTicketPublicKey } from "../../src/codes/format";
 import type { DoorManifest, DoorTicket } from "../../src/door/manifest";
+import { venueTimeToIso } from "../../src/page/format";
 import { signLegacyTicketCode, signTicketCode, ticketPublicKey } from "../../src/ticket-code";
 
 const ticket = (id: string, over: Partial<DoorTicket> = {}): DoorTicket => ({

@@ -3,7 +3,7 @@
  * API (`POST /api/admin/bands`, `POST /api/admin/shows`) with the console's session cookie, so
  * the rules stay in one place: the API's `400` names the field, and the form says it.
  */
-import { VENUE_TIME_ZONE } from "../../page/format";
+import { venueTimeToIso } from "../../page/format";
 import type { Messages } from "../../page/i18n";
 import { ApiFailure, api } from "../api";
 import { h } from "../dom";
@@ -25,26 +25,6 @@ function showError(form: HTMLFormElement, t: Messages, err: unknown): void {
         ? err.message
         : t.errorGeneric;
   box.hidden = false;
-}
-
-/**
- * `2027-03-20T21:00` typed as Brasília time → an ISO instant. Brazil has had no daylight saving
- * since 2019, but the offset is read from the time zone rather than assumed.
- */
-export function venueTimeToIso(local: string, timeZone = VENUE_TIME_ZONE): string {
-  const asUtc = Date.parse(`${local}:00Z`);
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-  }).formatToParts(new Date(asUtc));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const zoned = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"));
-  return new Date(asUtc - (zoned - asUtc)).toISOString();
 }
 
 async function submitting(form: HTMLFormElement, busy: string, work: () => Promise<void>): Promise<void> {
