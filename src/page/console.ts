@@ -6,9 +6,9 @@
 import { html } from "hono/html";
 import type { ShowView } from "../db/views";
 import { formatShortDate, formatShowDate } from "./format";
-import type { Html, PageContext } from "./layout";
+import type { Html, OrganizerPageContext } from "./layout";
 
-export function consoleSignInPage(ctx: PageContext, next: string, error?: string): Html {
+export function consoleSignInPage(ctx: OrganizerPageContext, next: string, error?: string): Html {
   const { t } = ctx;
   return html`<div class="narrow">
     <section class="panel">
@@ -34,7 +34,7 @@ function soldOf(show: ShowView) {
   return { total, sold: total - free - held };
 }
 
-function showsTable(ctx: PageContext, shows: ShowView[]) {
+function showsTable(ctx: OrganizerPageContext, shows: ShowView[]) {
   const { t } = ctx;
   if (shows.length === 0) return html`<p class="empty">${t.noShowsYet}</p>`;
   return html`<div class="table-scroll">
@@ -63,7 +63,7 @@ function showsTable(ctx: PageContext, shows: ShowView[]) {
   </div>`;
 }
 
-function bandForm(ctx: PageContext) {
+function bandForm(ctx: OrganizerPageContext) {
   const { t } = ctx;
   return html`<form class="form" data-band-form>
     <label class="field">
@@ -84,7 +84,7 @@ function bandForm(ctx: PageContext) {
   </form>`;
 }
 
-function showForm(ctx: PageContext, bands: { id: string; name: string }[]) {
+function showForm(ctx: OrganizerPageContext, bands: { id: string; name: string }[]) {
   const { t } = ctx;
   return html`<form class="form" data-show-form>
     <label class="field">
@@ -131,7 +131,11 @@ function showForm(ctx: PageContext, bands: { id: string; name: string }[]) {
   </form>`;
 }
 
-export function consoleHomePage(ctx: PageContext, shows: ShowView[], bands: { id: string; name: string }[]): Html {
+export function consoleHomePage(
+  ctx: OrganizerPageContext,
+  shows: ShowView[],
+  bands: { id: string; name: string }[],
+): Html {
   const { t } = ctx;
   return html`<div class="console">
     <h1 class="console__title">${t.showsTitle}</h1>
@@ -160,7 +164,7 @@ const section = (id: string, title: string, body: Html | string = "") =>
   </section>`;
 
 /** The dashboard's frame: the client fills each section and keeps it current. */
-export function dashboardPage(ctx: PageContext, show: ShowView): Html {
+export function dashboardPage(ctx: OrganizerPageContext, show: ShowView): Html {
   const { t } = ctx;
   return html`<div class="console dash" data-dashboard data-show-id="${show.id}">
     <nav class="crumbs" aria-label="breadcrumb"><a href="/organizador">← ${t.backToShows}</a></nav>

@@ -4,9 +4,9 @@
  * keeps admitting with no network. A service worker keeps the page itself available offline.
  */
 import { html } from "hono/html";
-import type { Html, PageContext } from "./layout";
+import type { Html, OrganizerPageContext } from "./layout";
 
-export function doorPage(ctx: PageContext): Html {
+export function doorPage(ctx: OrganizerPageContext): Html {
   const { t } = ctx;
   return html`<div class="door" data-door>
     <header class="door__head">

@@ -2,6 +2,7 @@
 import { html } from "hono/html";
 import type { Fan } from "../auth";
 import type { Lang, Messages } from "./i18n";
+import { type OrganizerMessages, organizerMessages } from "./i18n-organizers";
 
 export type Html = ReturnType<typeof html>;
 
@@ -13,6 +14,15 @@ export interface PageContext {
   here: string;
   /** This page in the other language. */
   otherLangHref: string;
+}
+
+/** The organizers' pages (console, door) speak with the organizers' words too. */
+export interface OrganizerPageContext extends Omit<PageContext, "t"> {
+  t: OrganizerMessages;
+}
+
+export function organizerContext(ctx: PageContext): OrganizerPageContext {
+  return { ...ctx, t: organizerMessages(ctx.lang) };
 }
 
 export interface PageOptions {
@@ -42,11 +52,12 @@ function header(ctx: PageContext, options: PageOptions) {
   const page = options.page;
   const otherLang: Lang = ctx.lang === "en" ? "pt-BR" : "en";
   const area = options.area;
+  const words = area ? organizerMessages(ctx.lang) : undefined;
   const session = area
     ? area.kind === "console" && area.organizer
-      ? html`<a class="topnav__hello" href="/organizador">${t.consoleNav}</a>
+      ? html`<a class="topnav__hello" href="/organizador">${words?.consoleNav}</a>
           <form class="topnav__form" method="post" action="/organizador/sair">
-            <button class="linkbtn" type="submit">${t.consoleSignOut}</button>
+            <button class="linkbtn" type="submit">${words?.consoleSignOut}</button>
           </form>`
       : ""
     : fan
@@ -61,7 +72,7 @@ function header(ctx: PageContext, options: PageOptions) {
     <div class="wrap topbar__inner">
       <a class="brand" href="${area?.kind === "console" ? "/organizador" : "/"}">${brandMark}<span class="brand__name"
         >catraca</span
-      >${area ? html`<span class="brand__area">${area.kind === "console" ? t.consoleNav : t.doorTitle}</span>` : ""}</a>
+      >${area ? html`<span class="brand__area">${area.kind === "console" ? words?.consoleNav : words?.doorTitle}</span>` : ""}</a>
       <nav class="topnav" aria-label="${t.navShows}">
         <a class="topnav__lang" href="${ctx.otherLangHref}" hreflang="${otherLang}" lang="${otherLang}"
           title="${t.otherLangLabel}">${t.otherLang}</a>

@@ -23,7 +23,8 @@ import {
 import { classStats, getShow, listShows, refundsDue } from "../db/queries";
 import { ApiError } from "../errors";
 import { requireOrganizer } from "../organizer";
-import { isLang, LANG_COOKIE, messages, negotiateLang } from "../page/i18n";
+import { isLang, LANG_COOKIE, negotiateLang } from "../page/i18n";
+import { organizerMessages } from "../page/i18n-organizers";
 import { credentialBody } from "../schemas";
 import { database } from "../show/ledger";
 import { validate } from "../validate";
@@ -124,7 +125,7 @@ export const consoleApi = new Hono<{ Bindings: Env }>()
     const db = database(c.env.DB);
     const show = await showOr404(db, c.req.param("showId"));
     const cookieLang = getCookie(c, LANG_COOKIE);
-    const t = messages(isLang(cookieLang) ? cookieLang : negotiateLang(c.req.header("accept-language")));
+    const t = organizerMessages(isLang(cookieLang) ? cookieLang : negotiateLang(c.req.header("accept-language")));
     const people = await attendees(db, show.id);
     const body = csv([
       [t.csvName, t.csvSector, t.csvMeia, t.csvCheckedIn, t.csvGate, t.csvTicket],

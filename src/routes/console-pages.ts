@@ -9,6 +9,7 @@ import { getShow, listShows } from "../db/queries";
 import { endOrganizerSession, hasOrganizerSession, isAdminToken, issueOrganizerSession } from "../organizer";
 import { consoleHomePage, consoleSignInPage, dashboardPage } from "../page/console";
 import { doorPage } from "../page/door";
+import { organizerContext } from "../page/layout";
 import { notFoundPage } from "../page/not-found";
 import { clientAddress, overLimit } from "../rate-limit";
 import { DOOR_CONTENT_SECURITY_POLICY } from "../security";
@@ -31,7 +32,7 @@ const organizerOnly: MiddlewareHandler<PagesEnv> = async (c, next) => {
 
 export const consolePages = new Hono<PagesEnv>()
   .get(SIGN_IN, withPage, async (c) => {
-    const ctx = c.var.page;
+    const ctx = organizerContext(c.var.page);
     const next = safeNext(c.req.query("voltar") ?? "/organizador");
     if (await hasOrganizerSession(c)) return c.redirect(next, 303);
     return renderPage(
@@ -42,7 +43,7 @@ export const consolePages = new Hono<PagesEnv>()
     );
   })
   .post(SIGN_IN, csrf(), withPage, async (c) => {
-    const ctx = c.var.page;
+    const ctx = organizerContext(c.var.page);
     const form = await c.req.parseBody();
     const next = safeNext(form.voltar ?? "/organizador");
     const options = { title: ctx.t.consoleSignInTitle, page: "console-sign-in", area: signedOut } as const;
@@ -66,7 +67,7 @@ export const consolePages = new Hono<PagesEnv>()
   .use("/organizador", organizerOnly)
   .use("/organizador/*", organizerOnly)
   .get("/organizador", withPage, async (c) => {
-    const ctx = c.var.page;
+    const ctx = organizerContext(c.var.page);
     const db = database(c.env.DB);
     const [shows, bands] = await Promise.all([listShows(db), listBands(db)]);
     return renderPage(
@@ -77,7 +78,7 @@ export const consolePages = new Hono<PagesEnv>()
     );
   })
   .get("/organizador/shows/:showId", withPage, async (c) => {
-    const ctx = c.var.page;
+    const ctx = organizerContext(c.var.page);
     const show = await getShow(database(c.env.DB), c.req.param("showId"));
     if (!show) {
       return renderPage(
@@ -101,7 +102,7 @@ export const consolePages = new Hono<PagesEnv>()
     );
   })
   .get("/portaria", withPage, (c) => {
-    const ctx = c.var.page;
+    const ctx = organizerContext(c.var.page);
     c.header("content-security-policy", DOOR_CONTENT_SECURITY_POLICY);
     return renderPage(c, ctx, { title: ctx.t.doorTitle, page: "door", area: { kind: "door" } }, doorPage(ctx));
   });

@@ -5,7 +5,8 @@
  */
 import type { DashboardView } from "../../console/view";
 import { formatMoney, formatShortDate, formatTime } from "../../page/format";
-import type { Lang, Messages } from "../../page/i18n";
+import type { Lang } from "../../page/i18n";
+import type { OrganizerMessages } from "../../page/i18n-organizers";
 import { ApiFailure, api } from "../api";
 import { h, replace } from "../dom";
 import { qrSvg } from "../qr";
@@ -58,7 +59,7 @@ export class Dashboard {
   constructor(
     private readonly root: HTMLElement,
     private readonly showId: string,
-    private readonly t: Messages,
+    private readonly t: OrganizerMessages,
     private readonly lang: Lang,
   ) {
     this.sold = new Chart(this.section("chart-sold"), t.chartSoldSeries, "bars", lang);

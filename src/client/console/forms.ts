@@ -4,7 +4,7 @@
  * the rules stay in one place: the API's `400` names the field, and the form says it.
  */
 import { venueTimeToIso } from "../../page/format";
-import type { Messages } from "../../page/i18n";
+import type { OrganizerMessages } from "../../page/i18n-organizers";
 import { ApiFailure, api } from "../api";
 import { h } from "../dom";
 
@@ -13,7 +13,7 @@ function field(form: HTMLFormElement, name: string): string {
   return el?.value.trim() ?? "";
 }
 
-function showError(form: HTMLFormElement, t: Messages, err: unknown): void {
+function showError(form: HTMLFormElement, t: OrganizerMessages, err: unknown): void {
   const box = form.querySelector<HTMLElement>("[data-error]");
   if (!box) return;
   // The API's 400 names the field and what is wrong with it: the organizer needs exactly that.
@@ -44,7 +44,7 @@ async function submitting(form: HTMLFormElement, busy: string, work: () => Promi
   }
 }
 
-export function mountBandForm(form: HTMLFormElement, t: Messages): void {
+export function mountBandForm(form: HTMLFormElement, t: OrganizerMessages): void {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const error = form.querySelector<HTMLElement>("[data-error]");
@@ -74,7 +74,7 @@ export function mountBandForm(form: HTMLFormElement, t: Messages): void {
   });
 }
 
-function sectorRow(t: Messages, n: number, onRemove: (row: HTMLElement) => void): HTMLElement {
+function sectorRow(t: OrganizerMessages, n: number, onRemove: (row: HTMLElement) => void): HTMLElement {
   const input = (name: string, label: string, attrs: Record<string, string>) =>
     h(
       "label",
@@ -97,7 +97,7 @@ function sectorRow(t: Messages, n: number, onRemove: (row: HTMLElement) => void)
   return row;
 }
 
-export function mountShowForm(form: HTMLFormElement, t: Messages): void {
+export function mountShowForm(form: HTMLFormElement, t: OrganizerMessages): void {
   const rows = form.querySelector<HTMLElement>("[data-sector-rows]");
   const add = form.querySelector<HTMLButtonElement>("[data-add-sector]");
   if (!rows || !add) return;

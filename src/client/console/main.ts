@@ -1,12 +1,13 @@
 /** The organizers' console bundle: the shows page's forms, and a show's live dashboard. */
-import { DEFAULT_LANG, isLang, messages } from "../../page/i18n";
+import { DEFAULT_LANG, isLang } from "../../page/i18n";
+import { organizerMessages } from "../../page/i18n-organizers";
 import { Dashboard } from "./dashboard";
 import { mountBandForm, mountShowForm } from "./forms";
 
 function start(): void {
   const htmlLang = document.documentElement.lang;
   const lang = isLang(htmlLang) ? htmlLang : DEFAULT_LANG;
-  const t = messages(lang);
+  const t = organizerMessages(lang);
   const { page } = document.body.dataset;
   if (page === "console") {
     const band = document.querySelector<HTMLFormElement>("[data-band-form]");

@@ -7,7 +7,8 @@
 import { importTicketPublicKey } from "../../codes/format";
 import type { DoorManifest, SyncOutcome } from "../../door/manifest";
 import { formatTime } from "../../page/format";
-import { DEFAULT_LANG, isLang, type Messages, messages } from "../../page/i18n";
+import { DEFAULT_LANG, isLang } from "../../page/i18n";
+import { type OrganizerMessages, organizerMessages } from "../../page/i18n-organizers";
 import { h, replace } from "../dom";
 import { icon } from "../icons";
 import { decideOffline, type LocalScan, type Verdict } from "./decide";
@@ -64,7 +65,7 @@ class Door {
   };
 
   constructor(
-    private readonly t: Messages,
+    private readonly t: OrganizerMessages,
     private readonly lang: "pt-BR" | "en",
     private readonly store: DoorStore,
   ) {
@@ -320,7 +321,7 @@ async function start(): Promise<void> {
   const lang = isLang(htmlLang) ? htmlLang : DEFAULT_LANG;
   // The page itself, its script and the decoder stay available with no network.
   void navigator.serviceWorker?.register("/door-sw.js", { scope: "/portaria" }).catch(() => undefined);
-  const door = new Door(messages(lang), lang, await DoorStore.open());
+  const door = new Door(organizerMessages(lang), lang, await DoorStore.open());
   await door.start();
 }
 
