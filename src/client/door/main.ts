@@ -16,7 +16,10 @@ import { signal, unlockSound } from "./feedback";
 import { preloadDecoder, Scanner } from "./scanner";
 import { DoorStore } from "./store";
 
-const REFRESH_EVERY_MS = 20_000;
+/** Offline check-ins are sent this often (and at once when the network returns)... */
+const SYNC_EVERY_MS = 20_000;
+/** ...and the whole list, which can be large, downloaded again this often, or after a sync. */
+const REFRESH_EVERY_MS = 120_000;
 const SYNC_BATCH = 40;
 
 type Online =
@@ -50,6 +53,7 @@ class Door {
   private key: CryptoKey | undefined;
   private scans: LocalScan[] = [];
   private syncing = false;
+  private refreshedAt = 0;
   private readonly scanner: Scanner;
   private readonly el = {
     title: q<HTMLElement>("[data-door-title]"),
@@ -92,7 +96,7 @@ class Door {
     this.wire();
     preloadDecoder();
     void this.sync();
-    setInterval(() => void this.sync(), REFRESH_EVERY_MS);
+    setInterval(() => void this.sync(), SYNC_EVERY_MS);
   }
 
   private stop(message: string): void {
@@ -109,6 +113,7 @@ class Door {
       return;
     }
     if (res?.ok) {
+      this.refreshedAt = Date.now();
       const manifest = (await res.json()) as DoorManifest;
       await this.store.saveManifest(manifest);
       this.scans = await this.store.scans();
@@ -217,6 +222,7 @@ class Door {
     this.syncing = true;
     try {
       let conflicts = 0;
+      let sent = 0;
       const pending = this.scans.filter((s) => !s.synced);
       for (let i = 0; i < pending.length; i += SYNC_BATCH) {
         const batch = pending.slice(i, i + SYNC_BATCH);
@@ -229,12 +235,14 @@ class Door {
           const scan = batch.find((s) => s.scanId === r.scanId);
           if (!scan) continue;
           scan.synced = true;
+          sent++;
           await this.store.saveScan(scan);
           if (r.outcome === "conflict") conflicts++;
         }
       }
       if (conflicts > 0) this.note(this.t.doorConflicts(conflicts));
-      await this.refresh();
+      if (sent > 0 || Date.now() - this.refreshedAt >= REFRESH_EVERY_MS) await this.refresh();
+      else this.render();
     } finally {
       this.syncing = false;
     }
