@@ -61,8 +61,8 @@ describe("door links", () => {
     const door = listed.json.doors.find((d: { id: string }) => d.id === byDefault.id);
     expect(door.expiresAt).toBe("2027-03-02T22:00:00.000Z");
 
-    const short = await doorToken(showId, "Portão curto", new Date(Date.now() + 800).toISOString());
-    await wait(900);
+    const short = await doorToken(showId, "Portão curto", new Date(Date.now() + 1500).toISOString());
+    await wait(1600);
     const res = await checkin({ code }, { token: short.token });
     expect(res.status).toBe(401);
     expect(res.json.error.message).toMatch(/expired/);
