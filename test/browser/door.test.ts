@@ -64,6 +64,8 @@ describe("the door page", () => {
     const gate = await openFan(browser, server.url, { viewport: PHONE });
     const { page, context } = gate;
     await context.grantPermissions(["camera"], { origin: server.url });
+    const requested: string[] = [];
+    context.on("request", (r) => requested.push(r.url()));
     await page.goto(link.json.link);
     await page.getByRole("heading", { name: "Bloco da Catraca" }).waitFor();
     // The token moved into the door's HttpOnly cookie: it is no longer in the address.
@@ -72,6 +74,8 @@ describe("the door page", () => {
     expect(await accessibilityProblems(page)).toEqual([]);
     await shoot(page, "door-01-ready");
 
+    // No native BarcodeDetector here: this is the polyfill, its wasm from our own origin, no CDN.
+    expect(await page.evaluate(() => "BarcodeDetector" in window)).toBe(false);
     await page.getByRole("button", { name: "Ligar a câmera" }).click();
     const answer = page.locator("[data-door-answer]");
     await expect.poll(() => answer.getAttribute("data-verdict"), { timeout: 20_000 }).toBe("admitted");
@@ -79,6 +83,8 @@ describe("the door page", () => {
     expect(await answer.textContent()).toContain("Marina Portão");
     expect(await accessibilityProblems(page)).toEqual([]);
     await shoot(page, "door-02-admitted");
+    expect(requested).toContain(`${server.url}/vendor/zxing_reader.wasm`);
+    expect(requested.filter((u) => !u.startsWith(server.url))).toEqual([]);
 
     // The video takes the code out of view and brings it back: the same ticket, a second scan.
     await expect.poll(() => answer.getAttribute("data-verdict"), { timeout: 20_000 }).toBe("already");

@@ -124,7 +124,7 @@ export class Dashboard {
     this.sold.update(perMinute(v.series.bookedPerMinute, Date.parse(v.now)));
     this.queue.update(queueLength(v.series.queue));
     this.renderRefunds(v);
-    this.renderCheckins(v, capacity);
+    this.renderCheckins(v);
     this.renderDoors(v);
   }
 
@@ -155,12 +155,12 @@ export class Dashboard {
     );
   }
 
-  private renderCheckins(v: DashboardView, capacity: number): void {
+  private renderCheckins(v: DashboardView): void {
     const { t } = this;
     const { checkins } = v;
     replace(
       this.section("checkins"),
-      h("p", { class: "dash__lead", "data-testid": "checked-in" }, t.checkedInOf(checkins.total, v.booked || capacity)),
+      h("p", { class: "dash__lead", "data-testid": "checked-in" }, t.checkedInOf(checkins.total, v.booked)),
       checkins.byGate.length === 0
         ? h("p", { class: "empty" }, t.noCheckins)
         : table(

@@ -94,7 +94,7 @@ class Door {
     this.el.message.hidden = true;
     this.el.work.hidden = false;
     this.wire();
-    preloadDecoder();
+    void preloadDecoder().catch(() => undefined);
     void this.sync();
     setInterval(() => void this.sync(), SYNC_EVERY_MS);
   }

@@ -17,16 +17,23 @@ const EVERY_MS = 120;
 /** Frames without the code before it counts as gone. */
 const GONE_AFTER = 4;
 
-async function detector(): Promise<Detector> {
+async function nativeDetector(): Promise<NativeDetectorClass | undefined> {
   const native = (globalThis as { BarcodeDetector?: NativeDetectorClass }).BarcodeDetector;
-  if (native && (await native.getSupportedFormats()).includes("qr_code")) return new native({ formats: ["qr_code"] });
+  return native && (await native.getSupportedFormats()).includes("qr_code") ? native : undefined;
+}
+
+async function detector(): Promise<Detector> {
+  const native = await nativeDetector();
+  if (native) return new native({ formats: ["qr_code"] });
   const { polyfillDetector } = await import("./zxing");
   return polyfillDetector();
 }
 
-/** Loads the decoder ahead of the first scan (and, online, into the service worker's cache). */
-export function preloadDecoder(): void {
-  void detector().catch(() => undefined);
+/** Readies the polyfill's decoder ahead of the first scan, where the browser has no native one. */
+export async function preloadDecoder(): Promise<void> {
+  if (await nativeDetector()) return;
+  const { warmUp } = await import("./zxing");
+  await warmUp();
 }
 
 export class Scanner {
@@ -56,6 +63,8 @@ export class Scanner {
       if (!this.stream) return;
       try {
         if (this.video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA) await this.look(found);
+      } catch {
+        // A frame the decoder could not take (the stream just ended or resized): the next one will do.
       } finally {
         if (this.stream) this.timer = setTimeout(tick, EVERY_MS);
       }

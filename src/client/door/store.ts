@@ -51,8 +51,4 @@ export class DoorStore {
   async saveScan(scan: LocalScan): Promise<void> {
     await request(this.store(SCANS, "readwrite").put(scan));
   }
-
-  async pending(): Promise<LocalScan[]> {
-    return (await this.scans()).filter((s) => !s.synced);
-  }
 }

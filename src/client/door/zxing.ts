@@ -8,11 +8,16 @@ import { BarcodeDetector, prepareZXingModule } from "barcode-detector/ponyfill";
 
 export const ZXING_WASM_URL = "/vendor/zxing_reader.wasm";
 
-prepareZXingModule({
-  overrides: {
-    locateFile: (path: string, prefix: string) => (path.endsWith(".wasm") ? ZXING_WASM_URL : prefix + path),
-  },
-});
+const overrides = {
+  locateFile: (path: string, prefix: string) => (path.endsWith(".wasm") ? ZXING_WASM_URL : prefix + path),
+};
+
+prepareZXingModule({ overrides });
+
+/** Compile the wasm now, so the first ticket at the gate is not the one that waits for it. */
+export async function warmUp(): Promise<void> {
+  await prepareZXingModule({ overrides, fireImmediately: true });
+}
 
 export function polyfillDetector(): { detect(source: HTMLVideoElement): Promise<{ rawValue: string }[]> } {
   return new BarcodeDetector({ formats: ["qr_code"] });
