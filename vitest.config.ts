@@ -24,6 +24,7 @@ export default defineConfig(async () => {
     SESSION_SECRET: "test-session-secret-0123456789abcdef",
     ADMIN_TOKEN: "test-admin-token",
     TICKET_SECRET: "test-ticket-secret-0123456789abcdef",
+    TICKET_SIGNING_KEY: "MC4CAQAwBQYDK2VwBCIEIADtmQrpH_z7MTG1fiuZX6mufLMQyYODXMp9xW9RB1r1",
     // Sequences of the model-based test; `npm run test:soak` raises it.
     MODEL_RUNS: process.env.MODEL_RUNS ?? "300",
   };

@@ -1,4 +1,6 @@
-// Builds the fans' page: the client bundle (src/client → public/app.js) and the self-hosted font.
+// Builds the pages' client bundles: the fans' (src/client → public/app.js), the organizers' console
+// (public/console.js, with uPlot) and the door (public/door.js, with the QR decoder), the decoder's
+// wasm and uPlot's stylesheet into public/vendor/, and the self-hosted font.
 // Run by `npm run build`, `npm start`, `npm run test:browser` and before `wrangler deploy`.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -10,12 +12,8 @@ const outfile = path.join(root, "public/app.js");
 const chunks = path.join(root, "public/chunks");
 rmSync(chunks, { recursive: true, force: true });
 
-await build({
-  entryPoints: { app: path.join(root, "src/client/main.ts") },
+const common = {
   outdir: path.join(root, "public"),
-  // Code loaded on demand (the QR encoder, once there is a ticket) goes to public/chunks/.
-  splitting: true,
-  chunkNames: "chunks/[name]-[hash]",
   bundle: true,
   format: "esm",
   minify: true,
@@ -25,7 +23,32 @@ await build({
   tsconfig: path.join(root, "tsconfig.client.json"),
   legalComments: "linked",
   logLevel: "warning",
+};
+
+await build({
+  ...common,
+  entryPoints: { app: path.join(root, "src/client/main.ts") },
+  // Code loaded on demand (the QR encoder, once there is a ticket) goes to public/chunks/.
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
 });
+// One file each, no chunks: the door's service worker caches a fixed list of files, and the
+// console is a page for a few organizers.
+await build({
+  ...common,
+  entryPoints: {
+    console: path.join(root, "src/client/console/main.ts"),
+    door: path.join(root, "src/client/door/main.ts"),
+  },
+});
+
+const vendor = path.join(root, "public/vendor");
+mkdirSync(vendor, { recursive: true });
+copyFileSync(
+  path.join(root, "node_modules/zxing-wasm/dist/reader/zxing_reader.wasm"),
+  path.join(vendor, "zxing_reader.wasm"),
+);
+copyFileSync(path.join(root, "node_modules/uplot/dist/uPlot.min.css"), path.join(vendor, "uPlot.min.css"));
 
 // Inter (OFL), Latin subset: Portuguese's accents included, 48 KB, cached by the browser.
 const fontDir = path.join(root, "public/fonts");
@@ -43,4 +66,6 @@ const report = (file) => {
   console.log(`${path.relative(root, file)}: ${kb(bytes.length)} minified, ${kb(gzipSync(bytes).length)} gzipped`);
 };
 report(outfile);
+report(path.join(root, "public/console.js"));
+report(path.join(root, "public/door.js"));
 for (const name of readdirSync(chunks).filter((f) => f.endsWith(".js"))) report(path.join(chunks, name));

@@ -42,5 +42,8 @@ step("Loading demo data (local)", [wrangler, "d1", "execute", "DB", "--local", "
 const extra = process.argv.slice(2);
 const portArg = extra.findIndex((a) => a === "--port" || a.startsWith("--port="));
 const port = portArg < 0 ? "8787" : extra[portArg].includes("=") ? extra[portArg].split("=")[1] : extra[portArg + 1];
-console.log(`\n▶ Starting wrangler dev on http://localhost:${port} (admin token: see .dev.vars)\n`);
+console.log(
+  `\n▶ Starting wrangler dev on http://localhost:${port}` +
+    `\n  organizers' console: http://localhost:${port}/organizador (sign in with ADMIN_TOKEN from .dev.vars)\n`,
+);
 step("wrangler dev", [wrangler, "dev", ...(portArg < 0 ? ["--port", port] : []), ...extra]);

@@ -5,6 +5,8 @@ export const ERROR_STATUS = {
   BAD_REQUEST: 400,
   /** A payment webhook whose signature is missing, forged, stale or replayed. */
   BAD_SIGNATURE: 400,
+  /** A ticket code that is malformed or not signed by us. */
+  INVALID_CODE: 400,
   UNAUTHORIZED: 401,
   PAYMENT_NOT_APPROVED: 402,
   FORBIDDEN: 403,
@@ -13,10 +15,18 @@ export const ERROR_STATUS = {
   TICKET_NOT_HELD: 404,
   PAYMENT_NOT_FOUND: 404,
   TICKET_NOT_FOUND: 404,
+  /** A ticket code for another show than the door's. */
+  OTHER_SHOW: 404,
+  CREDENTIAL_NOT_FOUND: 404,
   SOLD_OUT: 409,
   LIMIT_REACHED: 409,
   SALES_NOT_OPEN: 409,
   HOLD_EXPIRED: 409,
+  /** The ticket already got in; the body says when and at which gate. */
+  ALREADY_CHECKED_IN: 409,
+  /** A ticket whose code is ours but that D1 no longer says is booked by that fan. */
+  NOT_BOOKED: 409,
+  REFUND_NOT_DUE: 409,
   PAYLOAD_TOO_LARGE: 413,
   UPGRADE_REQUIRED: 426,
   RATE_LIMITED: 429,
@@ -29,6 +39,7 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string };
+  [detail: string]: unknown;
 }
 
 /** Thrown anywhere in a request; the app's one error handler turns it into the contract's shape. */
@@ -37,6 +48,8 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** Fields beside `error` in the body (e.g. when and where a ticket already got in). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = "ApiError";
@@ -47,7 +60,7 @@ export class ApiError extends Error {
   }
 
   toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message } };
+    return { ...this.details, error: { code: this.code, message: this.message } };
   }
 }
 

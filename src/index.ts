@@ -7,6 +7,9 @@ import { sweepPayments } from "./payments/sweep";
 import { admin } from "./routes/admin";
 import { bench } from "./routes/bench";
 import { catalogue } from "./routes/catalogue";
+import { consoleApi } from "./routes/console-api";
+import { consolePages } from "./routes/console-pages";
+import { doorRoutes } from "./routes/door";
 import { live } from "./routes/live";
 import { notFoundHtml, pages } from "./routes/pages";
 import { paymentsRoutes, paymentWebhooks } from "./routes/payments";
@@ -46,9 +49,12 @@ export const app = new Hono<{ Bindings: Env }>()
   .route("/api/shows", catalogue)
   .route("/api/admin", admin)
   .route(WEBHOOKS, paymentWebhooks)
+  .route("/api/console", consoleApi)
+  .route("/api/door", doorRoutes)
   .route("/api/payments", paymentsRoutes)
   .route("/api/tickets", ticketsRoutes)
   .route("/api/bench", bench)
+  .route("/", consolePages)
   .route("/:showId/ingresso/ws", live)
   .route("/:showId/ingresso", purchase)
   .route("/", pages);

@@ -62,6 +62,43 @@ export const verifyTicketBody = z.object({
   showId: id.optional(),
 });
 
+// --- the door and the organizers' console ---------------------------------------------------------
+
+const gateName = z.string().trim().min(1).max(60);
+
+export const checkinBody = z.object({
+  code: z.string().trim().min(1).max(500),
+  /** Which gate scanned (shown in the console); a door link's own label by default. */
+  gate: gateName.optional(),
+  /** The organizer's token checks any show: name it to refuse codes of the others. */
+  showId: id.optional(),
+});
+
+/** A gate's offline admissions, sent when the network is back. */
+export const syncBody = z.object({
+  showId: id.optional(),
+  scans: z
+    .array(
+      z.object({
+        scanId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "8 to 64 letters, digits, - or _"),
+        code: z.string().trim().min(1).max(500),
+        gate: gateName.optional(),
+        scannedAt: isoTime,
+      }),
+    )
+    .min(1)
+    // Bodies stay under 16 KiB: a gate sends its backlog in batches.
+    .max(40),
+});
+
+export const doorSessionBody = z.object({ token: z.string().min(1).max(200) });
+
+export const credentialBody = z.object({
+  label: gateName,
+  /** Defaults to a day after the show starts; never later than that. */
+  expiresAt: isoTime.optional(),
+});
+
 export type SessionBody = z.infer<typeof sessionBody>;
 export type BandBody = z.infer<typeof bandBody>;
 export type ShowBody = z.infer<typeof showBody>;

@@ -5,18 +5,28 @@
  */
 import type { MiddlewareHandler } from "hono";
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
+const policy = (scriptSrc: string) =>
+  [
+    "default-src 'self'",
+    `script-src ${scriptSrc}`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+
+export const CONTENT_SECURITY_POLICY = policy("'self'");
+
+/**
+ * The door page alone may compile WebAssembly: the QR decoder for browsers without a native
+ * `BarcodeDetector` is ZXing built to wasm (served from `public/vendor/`, never a CDN). Still no
+ * inline or foreign script.
+ */
+export const DOOR_CONTENT_SECURITY_POLICY = policy("'self' 'wasm-unsafe-eval'");
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -31,7 +41,11 @@ export const securityHeaders: MiddlewareHandler = async (c, next) => {
   if (c.res.status === 101) return;
   // Responses from a binding (static assets, the show object) have immutable headers: copy first.
   const res = new Response(c.res.body, c.res);
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.headers.set(name, value);
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+    // A page that needs its own policy (the door's) sets it; every other response gets the default.
+    if (name === "Content-Security-Policy" && c.res.headers.get(name) === DOOR_CONTENT_SECURITY_POLICY) continue;
+    res.headers.set(name, value);
+  }
   c.res = undefined;
   c.res = res;
 };

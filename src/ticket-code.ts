@@ -1,21 +1,22 @@
 /**
- * The code printed in a booked ticket's QR: the ticket, its show and its holder, signed with an
- * HMAC under `TICKET_SECRET` so that a code cannot be forged or moved to another fan. The door
- * still checks D1 (`POST /api/tickets/verify`): a valid signature proves who issued the code, the
- * record proves the ticket is still booked by that fan.
- *
- * Format: `C1.<ticketId>.<showId>.<userId>.<mac>`, the mac being the first 128 bits of
- * HMAC-SHA256 over everything before it, base64url. IDs are `[A-Za-z0-9_-]`, so `.` separates.
+ * Signing and checking the code printed in a booked ticket's QR (formats in `codes/format.ts`).
+ * New codes are C2 (Ed25519 under `TICKET_SIGNING_KEY`), so a gate checks them offline with the
+ * public key; C1 codes (HMAC under `TICKET_SECRET`) booked before keep verifying here, online.
+ * A valid signature proves who issued the code; the door still asks D1 whether it holds.
  */
-const VERSION = "C1";
-const MAC_BYTES = 16;
-const ID = /^[A-Za-z0-9_-]{1,100}$/;
+import {
+  base64url,
+  importTicketPublicKey,
+  type ParsedCode,
+  parseTicketCode,
+  payloadOf,
+  type TicketClaims,
+  verifyC2,
+} from "./codes/format";
 
-export interface TicketClaims {
-  ticketId: string;
-  showId: string;
-  userId: string;
-}
+export type { TicketClaims };
+
+type CodeSecrets = Pick<Env, "TICKET_SECRET" | "TICKET_SIGNING_KEY">;
 
 function ticketSecret(env: Pick<Env, "TICKET_SECRET">): string {
   const secret = env.TICKET_SECRET;
@@ -27,7 +28,59 @@ function ticketSecret(env: Pick<Env, "TICKET_SECRET">): string {
   return secret;
 }
 
-async function mac(secret: string, payload: string): Promise<Uint8Array> {
+interface SigningKeys {
+  privateKey: CryptoKey;
+  publicKey: CryptoKey;
+  /** The raw public key, base64url: what a gate downloads. */
+  publicRaw: string;
+}
+
+/** Imported once per isolate and secret: importing costs more than signing. */
+const signingKeys = new Map<string, Promise<SigningKeys>>();
+
+async function importSigningKeys(secret: string): Promise<SigningKeys> {
+  const der = Uint8Array.from(atob(secret.replaceAll("-", "+").replaceAll("_", "/")), (ch) => ch.charCodeAt(0));
+  const privateKey = await crypto.subtle.importKey("pkcs8", der, { name: "Ed25519" }, true, ["sign"]);
+  const { x } = (await crypto.subtle.exportKey("jwk", privateKey)) as JsonWebKey;
+  if (!x) throw new Error("TICKET_SIGNING_KEY: no public key in the private key");
+  return { privateKey, publicKey: await importTicketPublicKey(x), publicRaw: x };
+}
+
+function keys(env: Pick<Env, "TICKET_SIGNING_KEY">): Promise<SigningKeys> {
+  const secret = env.TICKET_SIGNING_KEY;
+  if (!secret) {
+    throw new Error(
+      "TICKET_SIGNING_KEY is not set: run `npm run ticket-key` and add the line it prints to .dev.vars, or `wrangler secret put TICKET_SIGNING_KEY`",
+    );
+  }
+  let pending = signingKeys.get(secret);
+  if (!pending) {
+    pending = importSigningKeys(secret).catch((err) => {
+      signingKeys.delete(secret);
+      throw new Error(`TICKET_SIGNING_KEY is not an Ed25519 private key (PKCS#8, base64url): ${err}`);
+    });
+    signingKeys.set(secret, pending);
+  }
+  return pending;
+}
+
+/** The key a gate needs to check C2 codes without the server. */
+export async function ticketPublicKey(env: Pick<Env, "TICKET_SIGNING_KEY">): Promise<string> {
+  return (await keys(env)).publicRaw;
+}
+
+/** A new ticket code (C2). */
+export async function signTicketCode(env: Pick<Env, "TICKET_SIGNING_KEY">, claims: TicketClaims): Promise<string> {
+  const payload = payloadOf("C2", claims);
+  const signature = await crypto.subtle.sign(
+    "Ed25519",
+    (await keys(env)).privateKey,
+    new TextEncoder().encode(payload),
+  );
+  return `${payload}.${base64url(new Uint8Array(signature))}`;
+}
+
+async function hmac(secret: string, payload: string): Promise<Uint8Array<ArrayBuffer>> {
   const key = await crypto.subtle.importKey(
     "raw",
     new TextEncoder().encode(secret),
@@ -36,48 +89,26 @@ async function mac(secret: string, payload: string): Promise<Uint8Array> {
     ["sign"],
   );
   const full = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(payload));
-  return new Uint8Array(full, 0, MAC_BYTES);
+  return new Uint8Array(full, 0, 16);
 }
 
-function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
+/**
+ * A C1 code, as tickets booked before C2 carry. Nothing issues them any more; tests make them to
+ * prove those printed tickets still get in.
+ */
+export async function signLegacyTicketCode(env: Pick<Env, "TICKET_SECRET">, claims: TicketClaims): Promise<string> {
+  const payload = payloadOf("C1", claims);
+  return `${payload}.${base64url(await hmac(ticketSecret(env), payload))}`;
 }
 
-function fromBase64url(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]+$/.test(text)) return undefined;
-  try {
-    const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
-    return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
-  } catch {
-    // A length no base64 text can have.
-    return undefined;
-  }
+async function signatureHolds(env: CodeSecrets, parsed: ParsedCode): Promise<boolean> {
+  if (parsed.version === "C2") return verifyC2((await keys(env)).publicKey, parsed);
+  const expected = await hmac(ticketSecret(env), parsed.payload);
+  return crypto.subtle.timingSafeEqual(expected, parsed.signature);
 }
 
-const payloadOf = (c: TicketClaims) => `${VERSION}.${c.ticketId}.${c.showId}.${c.userId}`;
-
-export async function signTicketCode(env: Pick<Env, "TICKET_SECRET">, claims: TicketClaims): Promise<string> {
-  const payload = payloadOf(claims);
-  return `${payload}.${base64url(await mac(ticketSecret(env), payload))}`;
-}
-
-/** The claims of a well-formed code whose signature is ours; `undefined` for anything else. */
-export async function verifyTicketCode(
-  env: Pick<Env, "TICKET_SECRET">,
-  code: string,
-): Promise<TicketClaims | undefined> {
-  const parts = code.trim().split(".");
-  if (parts.length !== 5 || parts[0] !== VERSION) return undefined;
-  const [, ticketId = "", showId = "", userId = "", presented = ""] = parts;
-  if (![ticketId, showId, userId].every((id) => ID.test(id))) return undefined;
-  const given = fromBase64url(presented);
-  // The last base64 character carries bits the bytes do not use: only the canonical text is ours,
-  // so one code has exactly one valid spelling.
-  if (given?.byteLength !== MAC_BYTES || base64url(given) !== presented) return undefined;
-  const claims = { ticketId, showId, userId };
-  const expected = await mac(ticketSecret(env), payloadOf(claims));
-  return crypto.subtle.timingSafeEqual(expected, given) ? claims : undefined;
+/** The claims of a well-formed code of any version whose signature is ours; `undefined` otherwise. */
+export async function verifyTicketCode(env: CodeSecrets, code: string): Promise<TicketClaims | undefined> {
+  const parsed = parseTicketCode(code);
+  return parsed && (await signatureHolds(env, parsed)) ? parsed.claims : undefined;
 }

@@ -156,9 +156,91 @@ export const webhookDeliveries = sqliteTable(
   (t) => [primaryKey({ columns: [t.provider, t.eventId, t.signedAt] }), index("webhook_received").on(t.receivedAt)],
 );
 
+// --- the door (check-in) and the organizers' console ----------------------------------------------
+
+/**
+ * A ticket that got in: at most one row per ticket (the primary key), so one conditional insert
+ * decides which of any number of simultaneous scans admits it. `scanId` names the scan that made
+ * it (a gate's offline scan keeps its id across retried syncs).
+ */
+export const checkins = sqliteTable(
+  "checkins",
+  {
+    ticketId: text("ticket_id")
+      .primaryKey()
+      .references(() => tickets.id),
+    showId: text("show_id")
+      .notNull()
+      .references(() => shows.id),
+    gate: text("gate").notNull(),
+    checkedInAt: integer("checked_in_at").notNull(),
+    scanId: text("scan_id").notNull().unique(),
+    /** Admitted by a gate without network, recorded when it synced. */
+    offline: integer("offline", { mode: "boolean" }).notNull(),
+    credentialId: text("credential_id"),
+  },
+  (t) => [index("checkins_show_gate").on(t.showId, t.gate)],
+);
+
+/**
+ * A second admission of a ticket, learnt when a gate synced its offline scans: two gates let the
+ * same ticket in while offline. The earlier scan is the check-in, the later one is listed here.
+ */
+export const checkinConflicts = sqliteTable(
+  "checkin_conflicts",
+  {
+    scanId: text("scan_id").primaryKey(),
+    ticketId: text("ticket_id")
+      .notNull()
+      .references(() => tickets.id),
+    showId: text("show_id")
+      .notNull()
+      .references(() => shows.id),
+    gate: text("gate").notNull(),
+    scannedAt: integer("scanned_at").notNull(),
+    recordedAt: integer("recorded_at").notNull(),
+  },
+  (t) => [index("checkin_conflicts_show").on(t.showId, t.scannedAt)],
+);
+
+/**
+ * A gate phone's right to check tickets in at one show: the token's SHA-256 only (the token itself
+ * is shown once, as a link), revocable, and void after `expiresAt`.
+ */
+export const doorCredentials = sqliteTable(
+  "door_credentials",
+  {
+    id: text("id").primaryKey(),
+    showId: text("show_id")
+      .notNull()
+      .references(() => shows.id),
+    label: text("label").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("door_credentials_show").on(t.showId)],
+);
+
+/** The show's queue length over time, for the console's chart (sampled while the sale is watched). */
+export const queueSamples = sqliteTable(
+  "queue_samples",
+  {
+    showId: text("show_id")
+      .notNull()
+      .references(() => shows.id),
+    at: integer("at").notNull(),
+    waiting: integer("waiting").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.showId, t.at] })],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type BandRow = typeof bands.$inferSelect;
 export type ShowRow = typeof shows.$inferSelect;
 export type SectorRow = typeof sectors.$inferSelect;
 export type TicketRow = typeof tickets.$inferSelect;
 export type PaymentRow = typeof payments.$inferSelect;
+export type CheckinRow = typeof checkins.$inferSelect;
+export type DoorCredentialRow = typeof doorCredentials.$inferSelect;

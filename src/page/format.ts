@@ -49,6 +49,26 @@ export function cityOf(address: string): string {
   return dash === -1 ? address : address.slice(dash + 3).trim();
 }
 
+/**
+ * `2027-03-20T21:00` typed as Brasília time → an ISO instant. Brazil has had no daylight saving
+ * since 2019, but the offset is read from the time zone rather than assumed.
+ */
+export function venueTimeToIso(local: string, timeZone = VENUE_TIME_ZONE): string {
+  const asUtc = Date.parse(`${local}:00Z`);
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+  }).formatToParts(new Date(asUtc));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const zoned = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"));
+  return new Date(asUtc - (zoned - asUtc)).toISOString();
+}
+
 /** `mm:ss` for a countdown; never negative. */
 export function formatCountdown(ms: number): string {
   const total = Math.max(0, Math.ceil(ms / 1000));

@@ -2,6 +2,7 @@
 import { html } from "hono/html";
 import type { Fan } from "../auth";
 import type { Lang, Messages } from "./i18n";
+import { type OrganizerMessages, organizerMessages } from "./i18n-organizers";
 
 export type Html = ReturnType<typeof html>;
 
@@ -15,12 +16,30 @@ export interface PageContext {
   otherLangHref: string;
 }
 
+/** The organizers' pages (console, door) speak with the organizers' words too. */
+export interface OrganizerPageContext extends Omit<PageContext, "t"> {
+  t: OrganizerMessages;
+}
+
+export function organizerContext(ctx: PageContext): OrganizerPageContext {
+  return { ...ctx, t: organizerMessages(ctx.lang) };
+}
+
 export interface PageOptions {
   title: string;
   /** Tells the client bundle which page it is on. */
-  page: "home" | "show" | "sign-in" | "checkout" | "not-found";
+  page: "home" | "show" | "sign-in" | "checkout" | "not-found" | "console-sign-in" | "console" | "dashboard" | "door";
   description?: string;
+  /**
+   * The organizers' pages (the console, with the organizer's session or not) and the gate's door
+   * page: their own header and client bundle, beside the fans' pages.
+   */
+  area?: { kind: "console"; organizer: boolean } | { kind: "door" };
+  /** Extra stylesheets (the charts' library). */
+  stylesheets?: string[];
 }
+
+const BUNDLES = { fans: "/app.js", console: "/console.js", door: "/door.js" } as const;
 
 const brandMark = html`<svg class="brand__mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
   <circle cx="16" cy="16" r="15" fill="currentColor" opacity="0.16" />
@@ -28,20 +47,32 @@ const brandMark = html`<svg class="brand__mark" viewBox="0 0 32 32" aria-hidden=
   <path d="M16 11.5V3.5M12.1 18.25 5.2 22.25M19.9 18.25l6.9 4" stroke="currentColor" stroke-width="3.2" stroke-linecap="round" />
 </svg>`;
 
-function header(ctx: PageContext, page: PageOptions["page"]) {
+function header(ctx: PageContext, options: PageOptions) {
   const { t, fan } = ctx;
+  const page = options.page;
   const otherLang: Lang = ctx.lang === "en" ? "pt-BR" : "en";
-  const session = fan
-    ? html`<span class="topnav__hello">${t.hello(fan.name)}</span>
+  const area = options.area;
+  const words = area ? organizerMessages(ctx.lang) : undefined;
+  const session = area
+    ? area.kind === "console" && area.organizer
+      ? html`<a class="topnav__hello" href="/organizador">${words?.consoleNav}</a>
+          <form class="topnav__form" method="post" action="/organizador/sair">
+            <button class="linkbtn" type="submit">${words?.consoleSignOut}</button>
+          </form>`
+      : ""
+    : fan
+      ? html`<span class="topnav__hello">${t.hello(fan.name)}</span>
         <form class="topnav__form" method="post" action="/sair">
           <button class="linkbtn" type="submit">${t.signOut}</button>
         </form>`
-    : page === "sign-in"
-      ? ""
-      : html`<a class="btn btn--small btn--light" href="/entrar?voltar=${encodeURIComponent(ctx.here)}">${t.signIn}</a>`;
+      : page === "sign-in"
+        ? ""
+        : html`<a class="btn btn--small btn--light" href="/entrar?voltar=${encodeURIComponent(ctx.here)}">${t.signIn}</a>`;
   return html`<header class="topbar">
     <div class="wrap topbar__inner">
-      <a class="brand" href="/">${brandMark}<span class="brand__name">catraca</span></a>
+      <a class="brand" href="${area?.kind === "console" ? "/organizador" : "/"}">${brandMark}<span class="brand__name"
+        >catraca</span
+      >${area ? html`<span class="brand__area">${area.kind === "console" ? words?.consoleNav : words?.doorTitle}</span>` : ""}</a>
       <nav class="topnav" aria-label="${t.navShows}">
         <a class="topnav__lang" href="${ctx.otherLangHref}" hreflang="${otherLang}" lang="${otherLang}"
           title="${t.otherLangLabel}">${t.otherLang}</a>
@@ -64,11 +95,12 @@ export function layout(ctx: PageContext, options: PageOptions, body: Html) {
     <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
     <link rel="preload" href="/fonts/inter-latin-wght-normal.woff2" as="font" type="font/woff2" crossorigin />
     <link rel="stylesheet" href="/styles.css" />
-    <script type="module" src="/app.js"></script>
+    ${(options.stylesheets ?? []).map((href) => html`<link rel="stylesheet" href="${href}" />`)}
+    <script type="module" src="${BUNDLES[options.area?.kind ?? "fans"]}"></script>
   </head>
   <body data-page="${options.page}" data-signed-in="${ctx.fan ? "1" : "0"}">
     <a class="skip" href="#main">${t.skipToContent}</a>
-    ${header(ctx, options.page)}
+    ${header(ctx, options)}
     <main id="main" class="wrap main" tabindex="-1">${body}</main>
     <footer class="footer">
       <div class="wrap footer__inner">

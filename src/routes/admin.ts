@@ -1,14 +1,14 @@
 import { Hono } from "hono";
-import { requireAdmin } from "../auth";
 import { classStats, createBand, createShow, findBand, getShow, refundsDue } from "../db/queries";
 import { ApiError } from "../errors";
+import { requireOrganizer } from "../organizer";
 import { bandBody, showBody } from "../schemas";
 import { database } from "../show/ledger";
 import { validate } from "../validate";
 
-/** Organizers: bands, shows, live stats and refunds due. */
+/** Organizers (the admin token, or the console's session): bands, shows, live stats and refunds due. */
 export const admin = new Hono<{ Bindings: Env }>()
-  .use(requireAdmin)
+  .use(requireOrganizer)
   .post("/bands", validate("json", bandBody), async (c) => {
     const band = await createBand(database(c.env.DB), c.req.valid("json"));
     return c.json({ band }, 201);

@@ -21,7 +21,7 @@ import { sessionBody } from "../schemas";
 import { database } from "../show/ledger";
 import type { FanState } from "../show/types";
 
-type PagesEnv = { Bindings: Env; Variables: { page: PageContext } };
+export type PagesEnv = { Bindings: Env; Variables: { page: PageContext } };
 
 const LANG_COOKIE_DAYS = 365;
 
@@ -46,7 +46,7 @@ export async function pageContext<E extends { Bindings: Env }>(c: Context<E>): P
   };
 }
 
-const withPage: MiddlewareHandler<PagesEnv> = async (c, next) => {
+export const withPage: MiddlewareHandler<PagesEnv> = async (c, next) => {
   const url = new URL(c.req.url);
   const chosen = url.searchParams.get("lang");
   if (chosen !== null) {
@@ -73,7 +73,7 @@ export function renderPage(
 }
 
 /** A same-site path to go back to after signing in; anything else goes home. */
-function safeNext(value: unknown): string {
+export function safeNext(value: unknown): string {
   return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !value.includes("\\")
     ? value
     : "/";

@@ -1,22 +1,28 @@
 import { Hono } from "hono";
 import { type FanVariables, requireAdmin, requireFan } from "../auth";
 import { bookedTicket } from "../db/queries";
+import { admitOnline } from "../door/admission";
 import { ApiError } from "../errors";
-import { verifyTicketBody } from "../schemas";
+import { type DoorVariables, requireDoor } from "../organizer";
+import { checkinBody, verifyTicketBody } from "../schemas";
 import { database } from "../show/ledger";
 import { signTicketCode, verifyTicketCode } from "../ticket-code";
 import { validate } from "../validate";
 
-type TicketsEnv = { Bindings: Env; Variables: FanVariables };
+type TicketsEnv = { Bindings: Env; Variables: FanVariables & DoorVariables };
 
 /** Why the door refuses a code; a refusal is an answer (200), not an API error. */
 type Refusal = "INVALID_CODE" | "NOT_BOOKED" | "OTHER_SHOW";
 
 /**
- * Booked tickets: the fan gets a signed code for the QR (`GET /api/tickets/:ticketId`), the
- * organizer checks it at the door (`POST /api/tickets/verify`).
+ * Booked tickets: the fan gets a signed code for the QR (`GET /api/tickets/:ticketId`); the door
+ * lets it in once (`POST /api/tickets/checkin`, a gate's credential or the organizer), and the
+ * organizer can check a code without using it (`POST /api/tickets/verify`, read-only).
  */
 export const ticketsRoutes = new Hono<TicketsEnv>()
+  .post("/checkin", requireDoor, validate("json", checkinBody), async (c) => {
+    return c.json(await admitOnline(c.env, c.var.door, c.req.valid("json"), Date.now()));
+  })
   .post("/verify", requireAdmin, validate("json", verifyTicketBody), async (c) => {
     const { code, showId } = c.req.valid("json");
     const refuse = (reason: Refusal) => c.json({ valid: false, reason });

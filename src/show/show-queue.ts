@@ -298,6 +298,11 @@ export class ShowQueue extends DurableObject<Env> {
     return this.store.waitingTotal();
   }
 
+  /** Fans waiting per class (the organizers' dashboard). */
+  waitingByClass(): (TicketClass & { waiting: number })[] {
+    return this.store.waitingByClass();
+  }
+
   /** The cron's safety net: end overdue holds and admit the next fans, even if the alarm was lost. */
   poke(showId: string): Promise<void> {
     return this.serial(() =>

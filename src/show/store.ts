@@ -206,6 +206,16 @@ export class ShowStore {
     };
   }
 
+  /** Waiting fans per class that has any (the console's dashboard). */
+  waitingByClass(): (TicketClass & { waiting: number })[] {
+    return this.sql
+      .exec<{ sector: string; meia: number; waiting: number }>(
+        "SELECT sector, meia, waiting FROM class_counts WHERE waiting > 0",
+      )
+      .toArray()
+      .map((r) => ({ sector: r.sector, meia: r.meia === 1, waiting: Number(r.waiting) }));
+  }
+
   waitingTotal(): number {
     return Number(this.one("SELECT TOTAL(waiting) AS n FROM class_counts")?.n);
   }

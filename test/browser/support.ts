@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import AxeBuilder from "@axe-core/playwright";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { Api } from "../support/client.ts";
 
@@ -12,7 +13,8 @@ export const DESKTOP = { width: 1280, height: 860 };
 export const PHONE = { width: 390, height: 844 };
 const SCREENSHOTS = path.resolve(import.meta.dirname, "../../screenshots");
 
-export function launchChromium(): Promise<Browser> {
+/** `fakeCamera`: a `.y4m` file the browser's camera "sees" (see `y4m.ts`), permission granted. */
+export function launchChromium(opts: { fakeCamera?: string } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: [
@@ -23,8 +25,40 @@ export function launchChromium(): Promise<Browser> {
       "--disable-component-update",
       "--disable-sync",
       "--no-first-run",
+      ...(opts.fakeCamera
+        ? [
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            `--use-file-for-fake-video-capture=${opts.fakeCamera}`,
+          ]
+        : []),
     ],
   });
+}
+
+/** axe-core on the page as it is: the serious and critical violations (must be none). */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/** A fan's booked ticket through the API (sign-in, hold, sandbox payment, book) and its code. */
+export async function bookThroughApi(api: Api, showId: string, name: string, sector = "Pista", meia = false) {
+  const fan = await api.signIn(name);
+  const held = await api.call("PATCH", `/${showId}/ingresso/request`, { token: fan.token, body: { sector, meia } });
+  if (held.status !== 200) throw new Error(`hold ${held.status} ${JSON.stringify(held.json)}`);
+  const ticketId = held.json.ticket.id as string;
+  const pay = await api.call("POST", "/api/payments", { token: fan.token, body: { showId, ticketId } });
+  await api.call("POST", `/api/payments/${pay.json.payment.id}/sandbox/approve`, { token: fan.token });
+  const booked = await api.call("PATCH", `/${showId}/ingresso/book`, {
+    token: fan.token,
+    body: { ticketId, paymentId: pay.json.payment.id },
+  });
+  if (booked.json.status !== "BOOKED") throw new Error(`book ${booked.status} ${JSON.stringify(booked.json)}`);
+  const mine = await api.call("GET", `/api/tickets/${ticketId}`, { token: fan.token });
+  return { fan, ticketId, code: mine.json.code as string };
 }
 
 export interface FanPage {

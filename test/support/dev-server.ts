@@ -14,6 +14,7 @@ const WRANGLER = path.join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 export const TEST_ADMIN_TOKEN = "e2e-admin-token";
 export const TEST_SESSION_SECRET = "e2e-session-secret-0123456789abcdef";
 export const TEST_TICKET_SECRET = "e2e-ticket-secret-0123456789abcdef";
+export const TEST_TICKET_SIGNING_KEY = "MC4CAQAwBQYDK2VwBCIEIGO0Rvu8kG2jUUF0RSekdnbpmQ2b33kPL_4imF9c0b5W";
 
 export interface DevServerOptions {
   /** Reuse a state directory (e.g. to restart on the same state); a fresh temp dir by default. */
@@ -115,6 +116,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     SESSION_SECRET: TEST_SESSION_SECRET,
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     TICKET_SECRET: TEST_TICKET_SECRET,
+    TICKET_SIGNING_KEY: TEST_TICKET_SIGNING_KEY,
     ...opts.vars,
   };
   await run(["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir], verbose);

@@ -16,7 +16,7 @@ import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
 import { ERROR_STATUS } from "../../../src/errors";
 import { app } from "../../../src/index";
-import { bandBody, sessionBody, showBody } from "../../../src/schemas";
+import { bandBody, credentialBody, sessionBody, showBody, syncBody } from "../../../src/schemas";
 import { ADMIN, call, createShow, payAndBook, requestTicket, showStub, signIn, type TestFan } from "../helpers";
 
 const SECRET = "test-session-secret-0123456789abcdef";
@@ -114,7 +114,18 @@ async function fixture(): Promise<Fixture> {
 
 /** Everything an error must not change: every table's rows and the fixture fans' states. */
 async function world(f: Fixture): Promise<string> {
-  const tables = ["users", "bands", "shows", "sectors", "tickets", "payments"];
+  const tables = [
+    "users",
+    "bands",
+    "shows",
+    "sectors",
+    "tickets",
+    "payments",
+    "checkins",
+    "checkin_conflicts",
+    "door_credentials",
+    "queue_samples",
+  ];
   const rows = await env.DB.batch(tables.map((t) => env.DB.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`)));
   const stub = showStub(f.showId);
   const states = await Promise.all([f.attacker, f.victim, f.booker].map((fan) => stub.state(f.showId, fan.id)));
@@ -331,6 +342,75 @@ const ENDPOINTS: Endpoint[] = [
       ),
   },
   { name: "GET /api/payments/:paymentId", method: "GET", role: "fan", path: (s) => `/api/payments/${s}` },
+  // The door and the console (the organizer's token stands for a door link here: both may check in).
+  {
+    name: "POST /api/tickets/checkin",
+    method: "POST",
+    role: "admin",
+    path: () => "/api/tickets/checkin",
+    // No code the fuzzer can make is signed by us.
+    badBody: (f) =>
+      fc.oneof(corrupted({ code: `C2.${f.bookedTicket}.${f.showId}.${f.booker.id}.AAAA`, gate: "1" }), anyBody),
+  },
+  {
+    name: "POST /api/door/sync",
+    method: "POST",
+    role: "admin",
+    path: () => "/api/door/sync",
+    badBody: () =>
+      fc
+        .oneof(
+          corrupted({ scans: [{ scanId: "scan-0001", code: "C2.x", scannedAt: "2027-01-01T20:00:00Z" }] }),
+          anyBody,
+        )
+        .filter(refusedBy(syncBody)),
+  },
+  {
+    name: "GET /api/door/manifest",
+    method: "GET",
+    role: "admin",
+    path: (s) => `/api/door/manifest?showId=${s}`,
+  },
+  {
+    name: "POST /api/door/session",
+    method: "POST",
+    role: "none",
+    path: () => "/api/door/session",
+    // A well-formed body still carries no door link of ours.
+    badBody: () => fc.oneof(corrupted({ token: "door_abc.AAAA" }), anyBody),
+  },
+  {
+    name: "GET /api/console/shows/:showId/dashboard",
+    method: "GET",
+    role: "admin",
+    path: (s) => `/api/console/shows/${s}/dashboard`,
+  },
+  {
+    name: "POST /api/console/shows/:showId/doors",
+    method: "POST",
+    role: "admin",
+    path: (s) => `/api/console/shows/${s}/doors`,
+    ownSeg: (f) => f.showId,
+    badBody: () => fc.oneof(corrupted({ label: "Portão 1" }), anyBody).filter(refusedBy(credentialBody)),
+  },
+  {
+    name: "POST /api/console/shows/:showId/doors/:doorId/revoke",
+    method: "POST",
+    role: "admin",
+    path: (s) => `/api/console/shows/${s}/doors/${s}/revoke`,
+  },
+  {
+    name: "POST /api/console/shows/:showId/refunds/:paymentId/refunded",
+    method: "POST",
+    role: "admin",
+    path: (s) => `/api/console/shows/${s}/refunds/${s}/refunded`,
+  },
+  {
+    name: "GET /api/console/shows/:showId/attendees.csv",
+    method: "GET",
+    role: "admin",
+    path: (s) => `/api/console/shows/${s}/attendees.csv`,
+  },
   {
     name: "POST /api/payments/:paymentId/sandbox/approve",
     method: "POST",
