@@ -1,7 +1,7 @@
 /** What the organizers' console reads from D1 beside the catalogue: sales over time, money, attendees. */
 import { and, asc, count, eq, gte, sql } from "drizzle-orm";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
-import { paymentView } from "./queries";
+import { markRefunded, paymentView } from "./queries";
 import { bands, checkins, payments, queueSamples, tickets, users } from "./schema";
 
 type Db = DrizzleD1Database;
@@ -65,14 +65,11 @@ export async function queueSeries(db: Db, showId: string, since: number) {
 }
 
 /**
- * The organizer paid a refund back: `REFUND_DUE` becomes `REFUNDED`, once. Returns the payment
- * as it is now, or `undefined` when the show has no such payment.
+ * The organizer paid a refund back by hand: `REFUND_DUE` becomes `REFUNDED`, once. Returns the
+ * payment as it is now, or `undefined` when the show has no such payment.
  */
-export async function markRefunded(db: Db, showId: string, paymentId: string) {
-  await db
-    .update(payments)
-    .set({ status: "REFUNDED" })
-    .where(and(eq(payments.id, paymentId), eq(payments.showId, showId), eq(payments.status, "REFUND_DUE")));
+export async function markRefundedByHand(db: Db, showId: string, paymentId: string, now: number) {
+  await markRefunded(db, { paymentId, showId, refundId: null, now });
   const [row] = await db
     .select()
     .from(payments)

@@ -279,12 +279,24 @@ export async function refuseMismatch(db: Db, paymentId: string, now: number) {
     .where(and(eq(payments.id, paymentId), inArray(payments.status, ["PENDING", "EXPIRED"])));
 }
 
-/** The provider gave the money back. Only money owed back (never a booking's) becomes REFUNDED. */
-export async function markRefunded(db: Db, paymentId: string, refundId: string, now: number) {
+/**
+ * The money went back: by the provider (with its refund id) or by the organizer's own hand (marked
+ * in the console, no refund id). Only money owed back (never a booking's) becomes REFUNDED, once.
+ */
+export async function markRefunded(
+  db: Db,
+  r: { paymentId: string; refundId: string | null; now: number; showId?: string },
+) {
   await db
     .update(payments)
-    .set({ status: "REFUNDED", refundId, refundedAt: now })
-    .where(and(eq(payments.id, paymentId), eq(payments.status, "REFUND_DUE")));
+    .set({ status: "REFUNDED", refundId: r.refundId, refundedAt: r.now })
+    .where(
+      and(
+        eq(payments.id, r.paymentId),
+        r.showId === undefined ? undefined : eq(payments.showId, r.showId),
+        eq(payments.status, "REFUND_DUE"),
+      ),
+    );
 }
 
 /** PENDING payments whose hold is over (ended, or never this fan's any more): their checkouts must close. */

@@ -70,7 +70,7 @@ export async function refundDue(
   const db = database(env.DB);
   try {
     const refundId = await provider.refund(payment);
-    await markRefunded(db, payment.id, refundId, now);
+    await markRefunded(db, { paymentId: payment.id, refundId, now });
   } catch (err) {
     console.error("payment: refund failed; the sweep tries again", { payment: payment.id, error: String(err) });
   }

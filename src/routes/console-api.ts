@@ -6,7 +6,7 @@ import {
   attendees,
   bookedPerMinute,
   listBands,
-  markRefunded,
+  markRefundedByHand,
   queueSeries,
   SERIES_WINDOW_MS,
   salesTotals,
@@ -89,7 +89,8 @@ export const consoleApi = new Hono<{ Bindings: Env }>()
       revenueCents: totals.revenueCents,
       sellOutSeconds: sellOutSeconds(unbooked, totals.recent),
       series: { bookedPerMinute: perMinute, queue },
-      refunds,
+      // Owed back still; what the provider or the organizer already gave back is not on the list.
+      refunds: refunds.filter((r) => r.status === "REFUND_DUE"),
       checkins: { total: gates.reduce((n, g) => n + g.checkedIn, 0), byGate: gates, conflicts: doubled },
       doors: doors.map((d) => credentialView(d, now)),
     });
@@ -114,7 +115,12 @@ export const consoleApi = new Hono<{ Bindings: Env }>()
     return c.json({ door: credentialView(row, Date.now()) });
   })
   .post("/shows/:showId/refunds/:paymentId/refunded", async (c) => {
-    const payment = await markRefunded(database(c.env.DB), c.req.param("showId"), c.req.param("paymentId"));
+    const payment = await markRefundedByHand(
+      database(c.env.DB),
+      c.req.param("showId"),
+      c.req.param("paymentId"),
+      Date.now(),
+    );
     if (!payment) throw new ApiError("PAYMENT_NOT_FOUND", "no payment with this id for this show");
     if (payment.status !== "REFUNDED") {
       throw new ApiError("REFUND_NOT_DUE", `this payment is ${payment.status}, not owed back`);
