@@ -15,6 +15,8 @@ export default defineConfig(async () => {
             SESSION_SECRET: "test-session-secret-0123456789abcdef",
             ADMIN_TOKEN: "test-admin-token",
             TICKET_SECRET: "test-ticket-secret-0123456789abcdef",
+            // Sign-in codes go to the dev outbox, where the tests read them (test/worker/helpers.ts).
+            EMAIL_PROVIDER: "log",
             // Sequences of the model-based test; `npm run test:soak` raises it.
             MODEL_RUNS: process.env.MODEL_RUNS ?? "300",
           },
@@ -25,6 +27,8 @@ export default defineConfig(async () => {
       include: ["test/worker/**/*.test.ts"],
       setupFiles: ["./test/worker/apply-migrations.ts"],
       testTimeout: 30_000,
+      // Every sign-in prints its mail (EMAIL_PROVIDER=log): not worth a test run's output.
+      onConsoleLog: (log: string) => !log.startsWith("[mail to "),
     },
   };
 });

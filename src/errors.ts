@@ -3,6 +3,8 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 /** Every error code the API answers with, and its HTTP status (CONTRACT.md). */
 export const ERROR_STATUS = {
   BAD_REQUEST: 400,
+  WRONG_CODE: 400,
+  PASSKEY_REJECTED: 400,
   UNAUTHORIZED: 401,
   PAYMENT_NOT_APPROVED: 402,
   FORBIDDEN: 403,
@@ -11,14 +13,17 @@ export const ERROR_STATUS = {
   TICKET_NOT_HELD: 404,
   PAYMENT_NOT_FOUND: 404,
   TICKET_NOT_FOUND: 404,
+  PASSKEY_NOT_FOUND: 404,
   SOLD_OUT: 409,
   LIMIT_REACHED: 409,
   SALES_NOT_OPEN: 409,
   HOLD_EXPIRED: 409,
+  CHALLENGE_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,
   UPGRADE_REQUIRED: 426,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  EMAIL_NOT_SENT: 502,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -6,8 +6,10 @@ import { ApiError, ERROR_STATUS, errorBody } from "./errors";
 import { admin } from "./routes/admin";
 import { bench } from "./routes/bench";
 import { catalogue } from "./routes/catalogue";
+import { dev } from "./routes/dev";
 import { live } from "./routes/live";
 import { notFoundHtml, pages } from "./routes/pages";
+import { passkeysRoutes } from "./routes/passkeys";
 import { paymentsRoutes } from "./routes/payments";
 import { purchase } from "./routes/purchase";
 import { sessions } from "./routes/sessions";
@@ -15,6 +17,8 @@ import { ticketsRoutes } from "./routes/tickets";
 import { securityHeaders } from "./security";
 import { database, showsWithOverdueHolds } from "./show/ledger";
 
+export { Account } from "./accounts/account";
+export { DevOutbox } from "./email/outbox";
 export { ShowQueue } from "./show/show-queue";
 
 /** Request bodies are small JSON documents; anything larger is refused before it is read. */
@@ -38,9 +42,11 @@ export const app = new Hono<{ Bindings: Env }>()
   .route("/api/sessions", sessions)
   .route("/api/shows", catalogue)
   .route("/api/admin", admin)
+  .route("/api/passkeys", passkeysRoutes)
   .route("/api/payments", paymentsRoutes)
   .route("/api/tickets", ticketsRoutes)
   .route("/api/bench", bench)
+  .route("/dev", dev)
   .route("/:showId/ingresso/ws", live)
   .route("/:showId/ingresso", purchase)
   .route("/", pages);

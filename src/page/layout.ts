@@ -18,7 +18,16 @@ export interface PageContext {
 export interface PageOptions {
   title: string;
   /** Tells the client bundle which page it is on. */
-  page: "home" | "show" | "sign-in" | "checkout" | "not-found";
+  page:
+    | "home"
+    | "show"
+    | "sign-in"
+    | "sign-in-code"
+    | "passkey-offer"
+    | "my-tickets"
+    | "account"
+    | "checkout"
+    | "not-found";
   description?: string;
 }
 
@@ -33,10 +42,14 @@ function header(ctx: PageContext, page: PageOptions["page"]) {
   const otherLang: Lang = ctx.lang === "en" ? "pt-BR" : "en";
   const session = fan
     ? html`<span class="topnav__hello">${t.hello(fan.name)}</span>
+        <a class="topnav__link" href="/meus-ingressos" ${page === "my-tickets" ? html`aria-current="page"` : ""}
+          >${t.navMyTickets}</a
+        >
+        <a class="topnav__link" href="/conta" ${page === "account" ? html`aria-current="page"` : ""}>${t.navAccount}</a>
         <form class="topnav__form" method="post" action="/sair">
           <button class="linkbtn" type="submit">${t.signOut}</button>
         </form>`
-    : page === "sign-in"
+    : page === "sign-in" || page === "sign-in-code"
       ? ""
       : html`<a class="btn btn--small btn--light" href="/entrar?voltar=${encodeURIComponent(ctx.here)}">${t.signIn}</a>`;
   return html`<header class="topbar">
