@@ -107,6 +107,13 @@ export async function mailedCode(email: string): Promise<string> {
   return code;
 }
 
+/** The challenge the page's code form carries back (`<input name="challenge">`). */
+export function challengeIn(html: string): string {
+  const found = /name="challenge" value="([^"]+)"/.exec(html)?.[1];
+  if (!found) throw new Error("no challenge in the page");
+  return found;
+}
+
 export async function signInMany(n: number): Promise<TestFan[]> {
   const fans: TestFan[] = [];
   for (let i = 0; i < n; i++) fans.push(await signIn(`Fã ${i}`));
