@@ -47,14 +47,16 @@ export class SoftAuthenticator {
   private constructor(
     private readonly keys: CryptoKeyPair,
     readonly origin: string,
+    /** Synced passkeys keep their signature counter at 0; security keys count up. */
+    private readonly counts: boolean,
   ) {}
 
-  static async create(origin = "http://catraca.test"): Promise<SoftAuthenticator> {
+  static async create(opts: { origin?: string; counts?: boolean } = {}): Promise<SoftAuthenticator> {
     const keys = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, [
       "sign",
       "verify",
     ])) as CryptoKeyPair;
-    return new SoftAuthenticator(keys, origin);
+    return new SoftAuthenticator(keys, opts.origin ?? "http://catraca.test", opts.counts ?? true);
   }
 
   private async authData(rpId: string, flags: number, attested?: Uint8Array): Promise<Uint8Array> {
@@ -109,7 +111,7 @@ export class SoftAuthenticator {
   // biome-ignore lint/suspicious/noExplicitAny: the options JSON is read field by field
   async signIn(options: any, bend: Bend = {}) {
     if (!this.userHandle) throw new Error("register this passkey first");
-    this.counter += 1;
+    if (this.counts) this.counter += 1;
     const authData = await this.authData(bend.rpId ?? options.rpId, 0x05);
     const clientDataJSON = this.clientData("webauthn.get", options.challenge, bend.origin ?? this.origin);
     const signed = concat(authData, await sha256(clientDataJSON));
