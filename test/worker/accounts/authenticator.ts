@@ -73,7 +73,7 @@ export class SoftAuthenticator {
   // biome-ignore lint/suspicious/noExplicitAny: the options JSON is read field by field
   async register(options: any, bend: Bend = {}) {
     this.userHandle = options.user.id;
-    const raw = new Uint8Array(await crypto.subtle.exportKey("raw", this.keys.publicKey));
+    const raw = new Uint8Array((await crypto.subtle.exportKey("raw", this.keys.publicKey)) as ArrayBuffer);
     const cose = new Map<number, number | Uint8Array>([
       [1, 2], // kty: EC2
       [3, -7], // alg: ES256
@@ -89,7 +89,7 @@ export class SoftAuthenticator {
     const attestationObject = isoCBOR.encode(
       new Map<string, string | Uint8Array | Map<string, never>>([
         ["fmt", "none"],
-        ["attStmt", new Map()],
+        ["attStmt", new Map<string, never>()],
         ["authData", authData],
       ]),
     );
