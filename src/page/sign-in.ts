@@ -88,7 +88,7 @@ export function codePage(ctx: PageContext, step: CodeStep, minutes: number): Htm
         data-resend-at="${new Date(step.resendAt).toISOString()}">
         ${hidden}
         <p class="hint">${t.notReceived}</p>
-        <p class="hint" data-resend-wait aria-live="polite"></p>
+        <p class="hint" data-resend-wait></p>
         <button class="btn btn--ghost btn--block" type="submit">${t.resendCode}</button>
       </form>
       <p class="resend__other"><a href="/entrar?voltar=${encodeURIComponent(step.next)}">${t.useAnotherEmail}</a></p>
