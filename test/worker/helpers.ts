@@ -114,10 +114,9 @@ export function challengeIn(html: string): string {
   return found;
 }
 
+/** `n` fans, signed in at once (each through its own code and its own account object), in order. */
 export async function signInMany(n: number): Promise<TestFan[]> {
-  const fans: TestFan[] = [];
-  for (let i = 0; i < n; i++) fans.push(await signIn(`Fã ${i}`));
-  return fans;
+  return Promise.all(Array.from({ length: n }, (_, i) => signIn(`Fã ${i}`)));
 }
 
 export async function requestTicket(showId: string, fan: TestFan, sector = "Pista", meia = false) {
