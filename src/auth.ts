@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { sign, verify } from "hono/jwt";
 import { ACCOUNT_KEY, accountObject } from "./accounts/identity";
-import { SessionVersions } from "./accounts/session-versions";
+import { RevocationCache, revocationList } from "./accounts/revocations";
 import { ApiError } from "./errors";
 
 export const SESSION_COOKIE = "catraca_session";
@@ -36,8 +36,8 @@ export function sessionSecret(env: Pick<Env, "SESSION_SECRET">): string {
   return secret;
 }
 
-/** Per isolate: the session versions read in the last few seconds. */
-export const sessionVersions = new SessionVersions();
+/** Per isolate: its copy of the revocation list ("sign out everywhere"). */
+export const revocations = new RevocationCache();
 
 export async function issueSession<E extends { Bindings: Env }>(c: Context<E>, grant: SessionGrant): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
@@ -53,7 +53,6 @@ export async function issueSession<E extends { Bindings: Env }>(c: Context<E>, g
     sessionSecret(c.env),
     ALG,
   );
-  sessionVersions.remember(grant.account, grant.version);
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: "Lax",
@@ -74,7 +73,7 @@ function presentedToken(c: Context, allowQuery: boolean): string | undefined {
   return getCookie(c, SESSION_COOKIE) ?? (allowQuery ? c.req.query("token") : undefined);
 }
 
-/** The fan of a valid, unexpired session whose version is still the account's; undefined otherwise. */
+/** The fan of a valid, unexpired session that no "sign out everywhere" ended; undefined otherwise. */
 export async function verifySession(env: Env, token: string): Promise<Fan | undefined> {
   let payload: Awaited<ReturnType<typeof verify>>;
   try {
@@ -87,9 +86,15 @@ export async function verifySession(env: Env, token: string): Promise<Fan | unde
   const { sub, name, acc, sv } = payload;
   if (typeof sub !== "string" || sub.length === 0) return undefined;
   if (typeof acc !== "string" || !ACCOUNT_KEY.test(acc) || typeof sv !== "number") return undefined;
-  const current = await sessionVersions.current(acc, () => accountObject(env, acc).sessionVersion());
-  if (sv !== current) return undefined;
+  const oldestValid = await revocations.minVersion(acc, (cursor) => revocationList(env).changesSince(cursor));
+  if (sv < oldestValid) return undefined;
   return { id: sub, name: typeof name === "string" ? name : "", account: acc };
+}
+
+/** End every session of the account issued so far: on every device, within 10 s everywhere. */
+export async function signOutEverywhere(env: Env, account: string): Promise<void> {
+  const version = await accountObject(env, account).signOutEverywhere();
+  revocations.note({ account, version });
 }
 
 /** Fan endpoints: a valid session or `401 UNAUTHORIZED`. */

@@ -18,6 +18,7 @@ import { securityHeaders } from "./security";
 import { database, showsWithOverdueHolds } from "./show/ledger";
 
 export { Account } from "./accounts/account";
+export { RevocationList } from "./accounts/revocations";
 export { DevOutbox } from "./email/outbox";
 export { ShowQueue } from "./show/show-queue";
 

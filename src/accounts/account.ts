@@ -1,12 +1,14 @@
 /**
  * One Durable Object per email (named by the email's hash, `accountKey`): the state a sign-in needs
  * that must not live in D1 nor in a stateless token. Open sign-in codes and their wrong tries, when
- * codes were sent (the per-email limit), the session version that "sign out everywhere" raises, the
- * passkeys, and passkey sign-ins already used. Sign-ins are spread over as many objects as there are
+ * codes were sent (the per-email limit), the session version that "sign out everywhere" raises (and
+ * reports to the revocation list, src/accounts/revocations.ts), the passkeys, and passkey sign-ins already used. Sign-ins are spread over as many objects as there are
  * emails, and D1 is written at most once, after a verified sign-in (`remember`). The rules are plain
  * functions (`rules.ts`), the storage synchronous (`store.ts`); the alarm forgets what ran out.
  */
 import { DurableObject } from "cloudflare:workers";
+import { SESSION_DAYS } from "../auth";
+import { revocationList } from "./revocations";
 import { type CodeAnswer, codeBudget, tryCode } from "./rules";
 import { AccountStore, type Profile, type StoredPasskey } from "./store";
 
@@ -77,15 +79,22 @@ export class Account extends DurableObject<Env> {
     };
   }
 
-  /** Sessions carrying an older version than this one are over. */
+  /** The version new sessions carry; older ones were signed out everywhere. */
   sessionVersion(): number {
     return this.store.sessionVersion();
   }
 
-  /** Every session issued so far stops working; answers the new version. */
-  signOutEverywhere(): number {
+  /**
+   * Every session issued so far stops working: the version goes up here (new sessions carry it)
+   * and into the revocation list every isolate checks. A failure after the first write is retried
+   * by the fan's next try, which raises the version once more: harmless.
+   */
+  async signOutEverywhere(): Promise<number> {
     const version = this.store.sessionVersion() + 1;
     this.store.setSessionVersion(version);
+    const account = this.ctx.id.name;
+    if (!account) throw new Error("an account object is always reached by name (its account key)");
+    await revocationList(this.env).revoke(account, version, SESSION_DAYS * 86_400_000);
     return version;
   }
 

@@ -10,7 +10,7 @@ import { csrf } from "hono/csrf";
 import { accountObject } from "../accounts/identity";
 import { CODE_LIFETIME_MS, RESEND_AFTER_MS } from "../accounts/rules";
 import { readChallenge, startSignIn, verifySignIn } from "../accounts/sign-in";
-import { type Fan, issueSession, SESSION_COOKIE, SESSION_DAYS, sessionVersions, verifySession } from "../auth";
+import { type Fan, issueSession, SESSION_COOKIE, SESSION_DAYS, signOutEverywhere, verifySession } from "../auth";
 import { bookedTicketsOf, findPayment, getShow, listShows, paymentView } from "../db/queries";
 import { ApiError } from "../errors";
 import { accountPage } from "../page/account";
@@ -280,10 +280,7 @@ export const pages = new Hono<PagesEnv>()
   })
   .post("/conta/sair-de-todos", csrf(), withPage, async (c) => {
     const ctx = c.var.page;
-    if (ctx.fan) {
-      const { account } = ctx.fan;
-      sessionVersions.remember(account, await accountObject(c.env, account).signOutEverywhere());
-    }
+    if (ctx.fan) await signOutEverywhere(c.env, ctx.fan.account);
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.redirect("/", 303);
   })

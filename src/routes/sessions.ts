@@ -4,7 +4,7 @@ import { deleteCookie } from "hono/cookie";
 import { accountObject } from "../accounts/identity";
 import { readAssertion, relyingParty, signInOptions, verifyAssertion } from "../accounts/passkeys";
 import { startSignIn, type Verification, verifySignIn } from "../accounts/sign-in";
-import { type FanVariables, issueSession, requireFan, SESSION_COOKIE, sessionVersions } from "../auth";
+import { type FanVariables, issueSession, requireFan, SESSION_COOKIE, signOutEverywhere } from "../auth";
 import { ApiError } from "../errors";
 import { requestLang } from "../page/lang";
 import { clientAddress, rateLimit } from "../rate-limit";
@@ -99,8 +99,7 @@ export const sessions = new Hono<SessionsEnv>()
     return c.json({ user: { id: profile.userId, name: profile.name, email: profile.email }, token }, 201);
   })
   .delete("/", requireFan(), async (c) => {
-    const { account } = c.var.fan;
-    sessionVersions.remember(account, await accountObject(c.env, account).signOutEverywhere());
+    await signOutEverywhere(c.env, c.var.fan.account);
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.body(null, 204);
   });

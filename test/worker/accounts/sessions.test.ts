@@ -1,14 +1,15 @@
 /**
- * Sessions (src/auth.ts, src/accounts/session-versions.ts): a token carries its account's session
- * version; "sign out everywhere" raises it in the account object, and every older token stops
- * working, at once in the isolate that did it and within 10 s in others; 30 days otherwise.
+ * Sessions (src/auth.ts, src/accounts/revocations.ts): a token carries its account's session
+ * version; "sign out everywhere" raises it in the account object and records it in the revocation
+ * list, and every older token stops working, at once in the isolate that did it and within 10 s in
+ * the others (their copy of the list is at most 10 s old); 30 days otherwise.
  */
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Account } from "../../../src/accounts/account";
 import { accountKey } from "../../../src/accounts/identity";
-import { SessionVersions, VERSION_TRUST_MS } from "../../../src/accounts/session-versions";
+import { LIST_TRUST_MS, RevocationCache, type RevocationList, type Revoked } from "../../../src/accounts/revocations";
 import { askCode, call, createShow, mailedCode, requestTicket, signIn } from "../helpers";
 
 /** Move the email's account object's clock `ms` ahead of now (past the 30 s between codes). */
@@ -65,27 +66,60 @@ describe("sessions", () => {
   });
 });
 
-describe("session versions in an isolate", () => {
-  it("trust a version read within the last 10 s, and read it again after", async () => {
+describe("the revocation list", () => {
+  it("an isolate's copy is read at most every 10 s, only what changed since, and its own revocations hold at once", async () => {
     let now = 1_000_000;
-    const versions = new SessionVersions(() => now);
-    let stored = 0;
-    let reads = 0;
-    const load = async () => {
-      reads += 1;
-      return stored;
+    const copy = new RevocationCache(() => now);
+    const list: Revoked[] = [];
+    const cursors: number[] = [];
+    const read = async (cursor: number) => {
+      cursors.push(cursor);
+      return { revoked: list.slice(cursor), cursor: list.length };
     };
-    expect(await versions.current("acc", load)).toBe(0);
-    stored = 1; // signed out everywhere, in another isolate
-    now += VERSION_TRUST_MS - 1;
-    expect(await versions.current("acc", load)).toBe(0);
-    expect(reads).toBe(1);
+    expect(await copy.minVersion("a", read)).toBe(0);
+    list.push({ account: "a", version: 1 }); // signed out everywhere, in another isolate
+    now += LIST_TRUST_MS - 1;
+    expect(await copy.minVersion("a", read)).toBe(0);
     now += 1;
-    expect(await versions.current("acc", load)).toBe(1);
-    expect(reads).toBe(2);
-    // What this isolate wrote itself holds at once.
-    versions.remember("acc", 2);
-    expect(await versions.current("acc", load)).toBe(2);
-    expect(reads).toBe(2);
+    expect(await copy.minVersion("a", read)).toBe(1);
+    expect(cursors).toEqual([0, 0]);
+    list.push({ account: "b", version: 3 });
+    now += LIST_TRUST_MS;
+    expect(await copy.minVersion("b", read)).toBe(3);
+    expect(cursors).toEqual([0, 0, 1]);
+    copy.note({ account: "c", version: 2 });
+    expect(await copy.minVersion("c", read)).toBe(2);
+    expect(cursors).toHaveLength(3);
+  });
+
+  it("reads once for the calls that arrive while a read is under way", async () => {
+    const copy = new RevocationCache(() => 0);
+    let reads = 0;
+    const read = async () => {
+      reads += 1;
+      await new Promise((r) => setTimeout(r, 10));
+      return { revoked: [{ account: "a", version: 1 }], cursor: 1 };
+    };
+    expect(await Promise.all([1, 2, 3].map(() => copy.minVersion("a", read)))).toEqual([1, 1, 1]);
+    expect(reads).toBe(1);
+  });
+
+  it("keeps an entry as long as a session lasts, then forgets it", async () => {
+    const list = env.REVOCATIONS.getByName(`test-${crypto.randomUUID()}`);
+    await list.revoke("acc-1", 1, 1000);
+    await list.revoke("acc-2", 4, 5000);
+    await list.revoke("acc-1", 2, 1000);
+    const all = await list.changesSince(0);
+    expect(all.revoked).toEqual([
+      { account: "acc-2", version: 4 },
+      { account: "acc-1", version: 2 },
+    ]);
+    expect((await list.changesSince(all.cursor)).revoked).toEqual([]);
+    await runInDurableObject(list, (o: RevocationList) => {
+      const later = Date.now() + 2000;
+      o.now = () => later;
+    });
+    await runDurableObjectAlarm(list);
+    expect((await list.changesSince(0)).revoked).toEqual([{ account: "acc-2", version: 4 }]);
   });
 });
