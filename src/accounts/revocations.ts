@@ -11,6 +11,8 @@ import { DurableObject } from "cloudflare:workers";
 
 /** How long an isolate trusts its copy of the list. */
 export const LIST_TRUST_MS = 10_000;
+/** After a failed read, the copy is kept and read again this soon. */
+const RETRY_MS = 1_000;
 
 export interface Revoked {
   account: string;
@@ -107,7 +109,17 @@ export class RevocationCache {
 
   private async refresh(read: (cursor: number) => Promise<ListChanges>): Promise<void> {
     const startedAt = this.now();
-    const changes = await read(this.cursor);
+    let changes: ListChanges;
+    try {
+      changes = await read(this.cursor);
+    } catch (err) {
+      // Without any copy yet, nothing can be checked: the call fails. With one, the sale goes on
+      // with it (revocations are rare) and the next call tries again in a second.
+      if (this.readAt === Number.NEGATIVE_INFINITY) throw err;
+      console.error("revocation list unreachable: checking sessions against the copy read before", { error: err });
+      this.readAt = startedAt - LIST_TRUST_MS + RETRY_MS;
+      return;
+    }
     for (const r of changes.revoked) this.note(r);
     this.cursor = changes.cursor;
     this.readAt = startedAt;

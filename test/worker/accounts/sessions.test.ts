@@ -104,6 +104,31 @@ describe("the revocation list", () => {
     expect(reads).toBe(1);
   });
 
+  it("keeps checking against the copy it has while the list cannot be read, and tries again a second later", async () => {
+    let now = 0;
+    const copy = new RevocationCache(() => now);
+    let down = false;
+    let reads = 0;
+    const read = async () => {
+      reads += 1;
+      if (down) throw new Error("list unreachable");
+      return { revoked: [{ account: "a", version: 1 }], cursor: 1 };
+    };
+    await expect(
+      new RevocationCache(() => 0).minVersion("a", async () => Promise.reject(new Error("down"))),
+    ).rejects.toThrow("down");
+    expect(await copy.minVersion("a", read)).toBe(1);
+    down = true;
+    now += LIST_TRUST_MS;
+    expect(await copy.minVersion("a", read)).toBe(1);
+    now += 999;
+    expect(await copy.minVersion("a", read)).toBe(1);
+    expect(reads).toBe(2);
+    now += 1;
+    await copy.minVersion("a", read);
+    expect(reads).toBe(3);
+  });
+
   it("keeps an entry as long as a session lasts, then forgets it", async () => {
     const list = env.REVOCATIONS.getByName(`test-${crypto.randomUUID()}`);
     await list.revoke("acc-1", 1, 1000);
