@@ -9,8 +9,7 @@
 import { upsertUser } from "../db/queries";
 import { codeMail } from "../email/code-mail";
 import { sendMail } from "../email/send";
-import type { Lang } from "../page/i18n";
-import { isLang } from "../page/i18n";
+import { isLang, type Lang } from "../page/i18n";
 import { database } from "../show/ledger";
 import type { SignedIn } from "./account";
 import { codeDigest, codeMatches, newCode, newNonce } from "./code";

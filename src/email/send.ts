@@ -13,7 +13,7 @@ import type { Mail } from "./code-mail";
 export const RESEND_ENDPOINT = "https://api.resend.com/emails";
 
 export function usesDevOutbox(env: Pick<Env, "EMAIL_PROVIDER">): boolean {
-  return (env.EMAIL_PROVIDER as string) === "log";
+  return env.EMAIL_PROVIDER === "log";
 }
 
 export function outboxOf(env: Pick<Env, "OUTBOX">, address: string) {
@@ -32,7 +32,7 @@ export interface SendOptions {
 type MailEnv = Pick<Env, "EMAIL_PROVIDER" | "EMAIL_FROM" | "OUTBOX"> & { RESEND_API_KEY?: string };
 
 export async function sendMail(env: MailEnv, mail: Mail, opts: SendOptions): Promise<void> {
-  const provider = env.EMAIL_PROVIDER as string;
+  const provider = env.EMAIL_PROVIDER;
   if (provider === "log") {
     console.log(`[mail to ${mail.to}] ${mail.subject}\n${mail.text}`);
     await outboxOf(env, mail.to).deliver({ ...mail, sentAt: new Date().toISOString() });

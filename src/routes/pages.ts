@@ -16,7 +16,8 @@ import { ApiError } from "../errors";
 import { accountPage } from "../page/account";
 import { checkoutPage } from "../page/checkout";
 import { homePage } from "../page/home";
-import { isLang, LANG_COOKIE, type Lang, messages, negotiateLang } from "../page/i18n";
+import { isLang, LANG_COOKIE, messages } from "../page/i18n";
+import { requestLang } from "../page/lang";
 import { type Html, layout, type PageContext, type PageOptions } from "../page/layout";
 import { myTicketsPage } from "../page/my-tickets";
 import { notFoundPage } from "../page/not-found";
@@ -40,8 +41,7 @@ async function sessionFan<E extends { Bindings: Env }>(c: Context<E>): Promise<F
 /** The page's context: language (a `?lang=` choice is remembered and dropped from the URL) and fan. */
 export async function pageContext<E extends { Bindings: Env }>(c: Context<E>): Promise<PageContext> {
   const url = new URL(c.req.url);
-  const cookieLang = getCookie(c, LANG_COOKIE);
-  const lang: Lang = isLang(cookieLang) ? cookieLang : negotiateLang(c.req.header("accept-language"));
+  const lang = requestLang(c);
   const other = new URLSearchParams(url.search);
   other.set("lang", lang === "en" ? "pt-BR" : "en");
   return {

@@ -8,7 +8,7 @@ import { ApiError } from "../errors";
 import { passkeyRegistrationBody } from "../schemas";
 import { validate } from "../validate";
 
-export function passkeyView(p: StoredPasskey) {
+function passkeyView(p: StoredPasskey) {
   return {
     id: p.id,
     label: p.label,

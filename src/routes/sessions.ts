@@ -14,7 +14,7 @@ import { validate } from "../validate";
 type SessionsEnv = { Bindings: Env; Variables: FanVariables };
 
 /** A refused verification as the API's error. */
-export function verificationError(v: Verification & { ok: false }): ApiError {
+function verificationError(v: Verification & { ok: false }): ApiError {
   switch (v.code) {
     case "WRONG_CODE":
       return new ApiError(
@@ -30,7 +30,7 @@ export function verificationError(v: Verification & { ok: false }): ApiError {
   }
 }
 
-export function codeLimitError(retryAfterSeconds: number): ApiError {
+function codeLimitError(retryAfterSeconds: number): ApiError {
   return new ApiError(
     "RATE_LIMITED",
     `a code was sent to this email moments ago; ask again in ${retryAfterSeconds} seconds`,
