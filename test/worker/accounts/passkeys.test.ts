@@ -4,7 +4,10 @@
  * with an answer made for this site by the registered key. A software authenticator
  * (./authenticator.ts) plays the browser's part.
  */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { app } from "../../../src/index";
+import { faultyD1 } from "../faults/faulty-d1";
 import { call, signIn, type TestFan } from "../helpers";
 import { type Bend, SoftAuthenticator } from "./authenticator";
 
@@ -71,6 +74,25 @@ describe("passkeys", () => {
     const listed = await call("GET", "/api/passkeys", { token: res.json.token });
     expect(listed.status).toBe(200);
     expect(listed.json.passkeys[0].lastUsedAt).toEqual(expect.any(String));
+  });
+
+  it("signs in with a passkey without a single D1 query: the account object has all it needs", async () => {
+    const { key } = await withPasskey();
+    const ops: string[] = [];
+    const counted = { ...env, DB: faultyD1(env.DB, { before: (op) => void ops.push(op) }) } as unknown as Env;
+    const post = (path: string, body?: unknown) =>
+      app.request(
+        `http://catraca.test${path}`,
+        { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body ?? {}) },
+        counted,
+      );
+    const started = (await (await post("/api/sessions/passkey/options")).json()) as { options: unknown; state: string };
+    const res = await post("/api/sessions/passkey", {
+      state: started.state,
+      response: await key.signIn(started.options),
+    });
+    expect(res.status).toBe(201);
+    expect(ops).toEqual([]);
   });
 
   it("lets a passkey sign-in work once: the same answer again is 410 CHALLENGE_EXPIRED, even from a passkey without a counter", async () => {
