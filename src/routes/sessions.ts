@@ -13,6 +13,9 @@ import { validate } from "../validate";
 
 type SessionsEnv = { Bindings: Env; Variables: FanVariables };
 
+const unknownPasskey = () =>
+  new ApiError("PASSKEY_REJECTED", "this passkey is not registered (it may have been removed)");
+
 /** A refused verification as the API's error. */
 function verificationError(v: Verification & { ok: false }): ApiError {
   switch (v.code) {
@@ -75,7 +78,7 @@ export const sessions = new Hono<SessionsEnv>()
     if (!assertion.ok) throw refuse(assertion);
     const account = accountObject(c.env, assertion.account);
     const passkey = await account.passkey(response.id);
-    if (!passkey) throw new ApiError("PASSKEY_REJECTED", "this passkey is not registered (it may have been removed)");
+    if (!passkey) throw unknownPasskey();
     const verified = await verifyAssertion(relyingParty(c.req.url), assertion, response, passkey);
     if (!verified.ok) throw refuse(verified);
     const done = await account.completePasskeySignIn(
@@ -87,7 +90,7 @@ export const sessions = new Hono<SessionsEnv>()
     if (!done.ok) {
       throw done.reason === "USED"
         ? new ApiError("CHALLENGE_EXPIRED", "this passkey sign-in was already used: start again")
-        : new ApiError("PASSKEY_REJECTED", "this passkey is not registered (it may have been removed)");
+        : unknownPasskey();
     }
     const { profile } = done;
     const token = await issueSession(c, {
