@@ -14,6 +14,7 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             SESSION_SECRET: "bench-session-secret-0123456789abcdef",
             ADMIN_TOKEN: "test-admin-token",
+            EMAIL_PROVIDER: "log",
           },
         },
       }),

@@ -25,12 +25,16 @@ export default defineConfig(async () => {
     ADMIN_TOKEN: "test-admin-token",
     TICKET_SECRET: "test-ticket-secret-0123456789abcdef",
     TICKET_SIGNING_KEY: "MC4CAQAwBQYDK2VwBCIEIADtmQrpH_z7MTG1fiuZX6mufLMQyYODXMp9xW9RB1r1",
+    // Sign-in codes go to the dev outbox, where the tests read them (test/worker/helpers.ts).
+    EMAIL_PROVIDER: "log",
     // Sequences of the model-based test; `npm run test:soak` raises it.
     MODEL_RUNS: process.env.MODEL_RUNS ?? "300",
   };
   const test = {
     setupFiles: ["./test/worker/apply-migrations.ts"],
     testTimeout: 30_000,
+    // Every sign-in prints its mail (EMAIL_PROVIDER=log): not worth a test run's output.
+    onConsoleLog: (log: string) => !log.startsWith("[mail to "),
   };
   return {
     customLogger: logger,

@@ -1,21 +1,31 @@
-/** Fans' sessions (signed JWTs) and the organizers' admin token. */
+/** Fans' sessions (signed JWTs carrying a session version) and the organizers' admin token. */
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { sign, verify } from "hono/jwt";
+import { ACCOUNT_KEY, accountObject } from "./accounts/identity";
+import { RevocationCache, revocationList } from "./accounts/revocations";
 import { ApiError } from "./errors";
 
 export const SESSION_COOKIE = "catraca_session";
-const SESSION_DAYS = 30;
+/** A session lasts 30 days on its device, unless the fan signs out everywhere before. */
+export const SESSION_DAYS = 30;
 const ALG = "HS256";
 
 export interface Fan {
   id: string;
   name: string;
+  /** The account object's key (`accountKey` of the email). */
+  account: string;
 }
 
 export type FanVariables = { fan: Fan };
 
-function sessionSecret(env: Env): string {
+/** What a session is issued for: the fan, and the account's session version at sign-in. */
+export interface SessionGrant extends Fan {
+  version: number;
+}
+
+export function sessionSecret(env: Pick<Env, "SESSION_SECRET">): string {
   const secret = env.SESSION_SECRET;
   if (!secret || secret.length < 16) {
     // A missing secret must never let anybody in; say how to fix it.
@@ -26,10 +36,20 @@ function sessionSecret(env: Env): string {
   return secret;
 }
 
-export async function issueSession<E extends { Bindings: Env }>(c: Context<E>, fan: Fan): Promise<string> {
+/** Per isolate: its copy of the revocation list ("sign out everywhere"). */
+export const revocations = new RevocationCache();
+
+export async function issueSession<E extends { Bindings: Env }>(c: Context<E>, grant: SessionGrant): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const token = await sign(
-    { sub: fan.id, name: fan.name, iat: now, exp: now + SESSION_DAYS * 86_400 },
+    {
+      sub: grant.id,
+      name: grant.name,
+      acc: grant.account,
+      sv: grant.version,
+      iat: now,
+      exp: now + SESSION_DAYS * 86_400,
+    },
     sessionSecret(c.env),
     ALG,
   );
@@ -53,16 +73,28 @@ function presentedToken(c: Context, allowQuery: boolean): string | undefined {
   return getCookie(c, SESSION_COOKIE) ?? (allowQuery ? c.req.query("token") : undefined);
 }
 
+/** The fan of a valid, unexpired session that no "sign out everywhere" ended; undefined otherwise. */
 export async function verifySession(env: Env, token: string): Promise<Fan | undefined> {
+  let payload: Awaited<ReturnType<typeof verify>>;
   try {
     // `verify` with an explicit algorithm refuses `alg: none` and any other algorithm.
-    const payload = await verify(token, sessionSecret(env), ALG);
-    if (typeof payload.sub !== "string" || payload.sub.length === 0) return undefined;
-    return { id: payload.sub, name: typeof payload.name === "string" ? payload.name : "" };
+    payload = await verify(token, sessionSecret(env), ALG);
   } catch (err) {
     if (err instanceof Error && err.message.startsWith("SESSION_SECRET")) throw err;
     return undefined;
   }
+  const { sub, name, acc, sv } = payload;
+  if (typeof sub !== "string" || sub.length === 0) return undefined;
+  if (typeof acc !== "string" || !ACCOUNT_KEY.test(acc) || typeof sv !== "number") return undefined;
+  const oldestValid = await revocations.minVersion(acc, (cursor) => revocationList(env).changesSince(cursor));
+  if (sv < oldestValid) return undefined;
+  return { id: sub, name: typeof name === "string" ? name : "", account: acc };
+}
+
+/** End every session of the account issued so far: on every device, within 10 s everywhere. */
+export async function signOutEverywhere(env: Env, account: string): Promise<void> {
+  const version = await accountObject(env, account).signOutEverywhere();
+  revocations.note({ account, version });
 }
 
 /** Fan endpoints: a valid session or `401 UNAUTHORIZED`. */

@@ -8,4 +8,6 @@ interface Env {
   STRIPE_WEBHOOK_SECRET?: string;
   /** Another base URL for Stripe's API (the tests' local fake); unset everywhere else. */
   STRIPE_API_URL?: string;
+  /** Resend's API key, a secret (`wrangler secret put RESEND_API_KEY`), needed when EMAIL_PROVIDER is "resend". */
+  RESEND_API_KEY?: string;
 }

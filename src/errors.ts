@@ -7,6 +7,8 @@ export const ERROR_STATUS = {
   BAD_SIGNATURE: 400,
   /** A ticket code that is malformed or not signed by us. */
   INVALID_CODE: 400,
+  WRONG_CODE: 400,
+  PASSKEY_REJECTED: 400,
   UNAUTHORIZED: 401,
   PAYMENT_NOT_APPROVED: 402,
   FORBIDDEN: 403,
@@ -18,6 +20,7 @@ export const ERROR_STATUS = {
   /** A ticket code for another show than the door's. */
   OTHER_SHOW: 404,
   CREDENTIAL_NOT_FOUND: 404,
+  PASSKEY_NOT_FOUND: 404,
   SOLD_OUT: 409,
   LIMIT_REACHED: 409,
   SALES_NOT_OPEN: 409,
@@ -27,12 +30,14 @@ export const ERROR_STATUS = {
   /** A ticket whose code is ours but that D1 no longer says is booked by that fan. */
   NOT_BOOKED: 409,
   REFUND_NOT_DUE: 409,
+  CHALLENGE_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,
   UPGRADE_REQUIRED: 426,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   /** The payment provider did not answer (or failed) while catraca opened a checkout. */
   PAYMENT_PROVIDER_UNAVAILABLE: 502,
+  EMAIL_NOT_SENT: 502,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -9,9 +9,11 @@ import { bench } from "./routes/bench";
 import { catalogue } from "./routes/catalogue";
 import { consoleApi } from "./routes/console-api";
 import { consolePages } from "./routes/console-pages";
+import { dev } from "./routes/dev";
 import { doorRoutes } from "./routes/door";
 import { live } from "./routes/live";
 import { notFoundHtml, pages } from "./routes/pages";
+import { passkeysRoutes } from "./routes/passkeys";
 import { paymentsRoutes, paymentWebhooks } from "./routes/payments";
 import { purchase } from "./routes/purchase";
 import { sessions } from "./routes/sessions";
@@ -19,6 +21,9 @@ import { ticketsRoutes } from "./routes/tickets";
 import { securityHeaders } from "./security";
 import { database, showsWithOverdueHolds } from "./show/ledger";
 
+export { Account } from "./accounts/account";
+export { RevocationList } from "./accounts/revocations";
+export { DevOutbox } from "./email/outbox";
 export { ShowQueue } from "./show/show-queue";
 
 /** Request bodies are small JSON documents; anything larger is refused before it is read. */
@@ -51,9 +56,11 @@ export const app = new Hono<{ Bindings: Env }>()
   .route(WEBHOOKS, paymentWebhooks)
   .route("/api/console", consoleApi)
   .route("/api/door", doorRoutes)
+  .route("/api/passkeys", passkeysRoutes)
   .route("/api/payments", paymentsRoutes)
   .route("/api/tickets", ticketsRoutes)
   .route("/api/bench", bench)
+  .route("/dev", dev)
   .route("/", consolePages)
   .route("/:showId/ingresso/ws", live)
   .route("/:showId/ingresso", purchase)

@@ -1,16 +1,72 @@
 /** Request bodies at the edge. Route handlers get their types from these schemas (`z.infer`). */
 import { z } from "zod";
+import { LANGS } from "./page/i18n";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const isoTime = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
 const id = z.string().min(1).max(100);
 
+/** Trimmed and lowercased before it is checked: `" Ana@Example.com "` is `ana@example.com`. */
+export const emailField = z.string().trim().toLowerCase().pipe(z.email().max(254));
+
 export const sessionBody = z.object({
   name: text(100),
-  email: z
-    .email()
-    .max(254)
-    .transform((e) => e.toLowerCase()),
+  email: emailField,
+  /** The language of the mail with the code; by default the page's (cookie, then Accept-Language). */
+  lang: z.enum(LANGS).optional(),
+});
+
+/** A code as typed or pasted: spaces and dashes between the digits are fine. */
+export const codeField = z
+  .string()
+  .max(20)
+  .transform((s) => s.replace(/[\s-]/g, ""))
+  .pipe(z.string().regex(/^\d{6}$/, "the code has six digits"));
+
+export const verifyBody = z.object({
+  challenge: z.string().min(1).max(2000),
+  code: codeField,
+});
+
+export const outboxQuery = z.object({ email: emailField });
+
+const base64url = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]*$/, "not base64url");
+/** What @simplewebauthn/browser sends back; the library checks the rest (and is never handed a wrong type). */
+const credentialFields = {
+  id: base64url(1400).min(1),
+  rawId: base64url(1400).min(1),
+  type: z.literal("public-key"),
+  clientExtensionResults: z.record(z.string(), z.unknown()).optional().default({}),
+  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+};
+
+export const passkeyRegistrationBody = z.object({
+  state: z.string().min(1).max(2000),
+  response: z.object({
+    ...credentialFields,
+    response: z.object({
+      clientDataJSON: base64url(4000).min(1),
+      attestationObject: base64url(10_000).min(1),
+      transports: z.array(z.string().max(32)).max(10).optional(),
+    }),
+  }),
+});
+
+export const passkeySignInBody = z.object({
+  state: z.string().min(1).max(2000),
+  response: z.object({
+    ...credentialFields,
+    response: z.object({
+      clientDataJSON: base64url(4000).min(1),
+      authenticatorData: base64url(4000).min(1),
+      signature: base64url(2000).min(1),
+      userHandle: base64url(200).optional(),
+    }),
+  }),
 });
 
 export const bandBody = z.object({
@@ -100,6 +156,7 @@ export const credentialBody = z.object({
 });
 
 export type SessionBody = z.infer<typeof sessionBody>;
+export type VerifyBody = z.infer<typeof verifyBody>;
 export type BandBody = z.infer<typeof bandBody>;
 export type ShowBody = z.infer<typeof showBody>;
 export type SectorInput = z.infer<typeof sectorInput>;

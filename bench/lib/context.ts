@@ -42,7 +42,7 @@ export class FanPool {
       const start = this.all.length;
       const fresh: Fan[] = new Array(missing);
       const load = await closedLoop(missing, concurrency, async (i) => {
-        fresh[i] = await this.http.signIn(`bench-${this.run}-${start + i}@example.com`);
+        fresh[i] = await this.http.mintSession(`bench-${this.run}-${start + i}@example.com`);
       });
       if (load.errors > 0) throw new Error(`sign-in failed ${load.errors} times: ${load.firstError}`);
       this.all.push(...fresh);
@@ -50,7 +50,7 @@ export class FanPool {
     return this.all.slice(0, n);
   }
 
-  /** Sign in `n` new fans as a measured phase (the rush). */
+  /** Fans signed in by a measured phase (the rush), reused afterwards. */
   adopt(fans: Fan[]): void {
     this.all.push(...fans);
   }

@@ -34,8 +34,19 @@ export class Http {
     return (await this.call(method, path, opts)).json;
   }
 
+  /** The fan's real sign-in: the code mailed (to the dev outbox, EMAIL_PROVIDER=log), then verified. */
   async signIn(email: string): Promise<Fan> {
-    const r = await this.json("POST", "/api/sessions", { body: { name: "Fã", email }, expect: [201] });
+    const { challenge } = await this.api.askCode("Fã", email);
+    const r = await this.json("POST", "/api/sessions/verify", {
+      body: { challenge, code: await this.api.mailedCode(email) },
+      expect: [201],
+    });
+    return { id: r.user.id, token: r.token };
+  }
+
+  /** A session minted by the bench's own route (BENCH_ROUTES=on), for fans whose sign-in is not being measured. */
+  async mintSession(email: string): Promise<Fan> {
+    const r = await this.json("POST", "/api/bench/sessions", { body: { name: "Fã", email }, expect: [201] });
     return { id: r.user.id, token: r.token };
   }
 

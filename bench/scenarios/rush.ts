@@ -35,7 +35,7 @@ export async function rush(ctx: Context): Promise<{ rush: Rush; floor: Floor; so
   const signIn = await phase(
     ctx,
     {
-      name: "POST /api/sessions",
+      name: "sign in by code: POST /api/sessions, the outbox, /verify",
       op: async (i) => {
         fans[i] = await ctx.http.signIn(ctx.fans.email(i));
       },

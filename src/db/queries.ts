@@ -433,3 +433,30 @@ export async function bookedTicket(db: Db, ticketId: string) {
     holder: row.holder,
   };
 }
+
+/** Every ticket a fan has booked, across shows, soonest show first, with what the ticket shows of it. */
+export async function bookedTicketsOf(db: Db, userId: string) {
+  const rows = await db
+    .select({ ticket: tickets, show: shows, band: bands })
+    .from(tickets)
+    .innerJoin(shows, eq(tickets.showId, shows.id))
+    .innerJoin(bands, eq(shows.bandId, bands.id))
+    .where(and(eq(tickets.userId, userId), eq(tickets.status, "BOOKED")))
+    .orderBy(asc(shows.startsAt), asc(shows.id), asc(tickets.bookedAt), asc(tickets.id));
+  return rows.map(({ ticket: t, show, band }) => ({
+    id: t.id,
+    sector: t.sector,
+    meia: t.meia,
+    priceCents: t.priceCents,
+    show: {
+      id: show.id,
+      band: band.name,
+      genre: band.genre,
+      festival: show.festival,
+      address: show.address,
+      startsAt: new Date(show.startsAt).toISOString(),
+    },
+  }));
+}
+
+export type BookedTicketOf = Awaited<ReturnType<typeof bookedTicketsOf>>[number];

@@ -98,6 +98,8 @@ export const tickets = sqliteTable(
     index("tickets_hold_expiry").on(t.status, t.holdExpiresAt),
     // A fan's tickets for a show (state, limits).
     index("tickets_show_user").on(t.showId, t.userId),
+    // A fan's booked tickets across shows (/meus-ingressos).
+    index("tickets_user_status").on(t.userId, t.status),
     // A payment books at most one ticket.
     uniqueIndex("tickets_payment").on(t.paymentId),
   ],

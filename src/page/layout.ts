@@ -28,7 +28,20 @@ export function organizerContext(ctx: PageContext): OrganizerPageContext {
 export interface PageOptions {
   title: string;
   /** Tells the client bundle which page it is on. */
-  page: "home" | "show" | "sign-in" | "checkout" | "not-found" | "console-sign-in" | "console" | "dashboard" | "door";
+  page:
+    | "home"
+    | "show"
+    | "sign-in"
+    | "sign-in-code"
+    | "passkey-offer"
+    | "my-tickets"
+    | "account"
+    | "checkout"
+    | "not-found"
+    | "console-sign-in"
+    | "console"
+    | "dashboard"
+    | "door";
   description?: string;
   /**
    * The organizers' pages (the console, with the organizer's session or not) and the gate's door
@@ -62,10 +75,14 @@ function header(ctx: PageContext, options: PageOptions) {
       : ""
     : fan
       ? html`<span class="topnav__hello">${t.hello(fan.name)}</span>
-        <form class="topnav__form" method="post" action="/sair">
-          <button class="linkbtn" type="submit">${t.signOut}</button>
-        </form>`
-      : page === "sign-in"
+          <a class="topnav__link" href="/meus-ingressos" ${page === "my-tickets" ? html`aria-current="page"` : ""}
+            >${t.navMyTickets}</a
+          >
+          <a class="topnav__link" href="/conta" ${page === "account" ? html`aria-current="page"` : ""}>${t.navAccount}</a>
+          <form class="topnav__form" method="post" action="/sair">
+            <button class="linkbtn" type="submit">${t.signOut}</button>
+          </form>`
+      : page === "sign-in" || page === "sign-in-code"
         ? ""
         : html`<a class="btn btn--small btn--light" href="/entrar?voltar=${encodeURIComponent(ctx.here)}">${t.signIn}</a>`;
   return html`<header class="topbar">

@@ -1,10 +1,18 @@
 import { Hono } from "hono";
+import { accountKey, accountObject } from "../accounts/identity";
+import { issueSession } from "../auth";
+import { upsertUser } from "../db/queries";
+import { sessionBody } from "../schemas";
+import { database } from "../show/ledger";
+import { validate } from "../validate";
 
 /**
- * The benchmark's floor (bench/README.md): the cheapest path through the same Worker into the same
- * show object, one empty RPC. It exists only where the var BENCH_ROUTES is "on" (`npm run bench`
- * passes it to wrangler dev; wrangler.toml does not set it): anywhere else these paths answer the
- * app's plain 404, so a deployed Worker never lets anybody wake objects through them.
+ * The benchmark's own routes (bench/README.md): its floor, the cheapest path through the same
+ * Worker into the same show object (one empty RPC); and sessions minted without the mailed code,
+ * so that one script can sign thousands of fans in. They exist only where the var BENCH_ROUTES is
+ * "on" (`npm run bench` passes it to wrangler dev; wrangler.toml does not set it): anywhere else
+ * these paths answer the app's plain 404, so a deployed Worker never lets anybody wake objects or
+ * skip the code through them.
  */
 export const bench = new Hono<{ Bindings: Env }>()
   .use(async (c, next) => {
@@ -14,4 +22,12 @@ export const bench = new Hono<{ Bindings: Env }>()
   .get("/rpc/:showId", async (c) => {
     const pong = await c.env.SHOWS.getByName(c.req.param("showId")).ping();
     return c.json({ ok: pong === 1 });
+  })
+  .post("/sessions", validate("json", sessionBody), async (c) => {
+    const { name, email } = c.req.valid("json");
+    const user = await upsertUser(database(c.env.DB), name, email);
+    const account = await accountKey(email);
+    const { sessionVersion } = await accountObject(c.env, account).remember({ userId: user.id, name, email });
+    const token = await issueSession(c, { id: user.id, name, account, version: sessionVersion });
+    return c.json({ user, token }, 201);
   });

@@ -7,19 +7,27 @@ import type { Context, MiddlewareHandler } from "hono";
 import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
-import { type Fan, issueSession, SESSION_COOKIE, verifySession } from "../auth";
-import { findPayment, getShow, listShows, paymentView, upsertUser } from "../db/queries";
+import { accountObject } from "../accounts/identity";
+import { CODE_LIFETIME_MS, RESEND_AFTER_MS } from "../accounts/rules";
+import { readChallenge, startSignIn, verifySignIn } from "../accounts/sign-in";
+import { type Fan, issueSession, SESSION_COOKIE, SESSION_DAYS, signOutEverywhere, verifySession } from "../auth";
+import { bookedTicketsOf, findPayment, getShow, listShows, paymentView } from "../db/queries";
+import { ApiError } from "../errors";
+import { accountPage } from "../page/account";
 import { checkoutPage } from "../page/checkout";
 import { homePage } from "../page/home";
-import { isLang, LANG_COOKIE, type Lang, messages, negotiateLang } from "../page/i18n";
+import { isLang, LANG_COOKIE, messages } from "../page/i18n";
+import { requestLang } from "../page/lang";
 import { type Html, layout, type PageContext, type PageOptions } from "../page/layout";
+import { myTicketsPage } from "../page/my-tickets";
 import { notFoundPage } from "../page/not-found";
 import { showPage, showPageDescription } from "../page/show";
-import { signInPage } from "../page/sign-in";
+import { type CodeStep, codePage, passkeyOfferPage, signInPage } from "../page/sign-in";
 import { clientAddress, overLimit } from "../rate-limit";
-import { sessionBody } from "../schemas";
+import { codeField, sessionBody } from "../schemas";
 import { database } from "../show/ledger";
 import type { FanState } from "../show/types";
+import { signTicketCode } from "../ticket-code";
 
 export type PagesEnv = { Bindings: Env; Variables: { page: PageContext } };
 
@@ -33,8 +41,7 @@ async function sessionFan<E extends { Bindings: Env }>(c: Context<E>): Promise<F
 /** The page's context: language (a `?lang=` choice is remembered and dropped from the URL) and fan. */
 export async function pageContext<E extends { Bindings: Env }>(c: Context<E>): Promise<PageContext> {
   const url = new URL(c.req.url);
-  const cookieLang = getCookie(c, LANG_COOKIE);
-  const lang: Lang = isLang(cookieLang) ? cookieLang : negotiateLang(c.req.header("accept-language"));
+  const lang = requestLang(c);
   const other = new URLSearchParams(url.search);
   other.set("lang", lang === "en" ? "pt-BR" : "en");
   return {
@@ -65,7 +72,7 @@ export function renderPage(
   ctx: PageContext,
   options: PageOptions,
   body: Html,
-  status: 200 | 400 | 404 | 429 = 200,
+  status: 200 | 400 | 404 | 410 | 429 | 502 = 200,
 ) {
   // Pages greet the signed-in fan by name: never cache them.
   c.header("cache-control", "no-store");
@@ -77,6 +84,40 @@ export function safeNext(value: unknown): string {
   return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !value.includes("\\")
     ? value
     : "/";
+}
+
+/** Start a code sign-in for the page: the challenge, or the words for why not. */
+async function startOrSay(
+  c: Context<PagesEnv>,
+  input: { name: string; email: string },
+): Promise<{ challenge: string; resendAt: number } | { error: string; status: 429 | 502; resendAt?: number }> {
+  const { t, lang } = c.var.page;
+  try {
+    const started = await startSignIn(c.env, { ...input, lang });
+    if (!started.ok) {
+      c.header("retry-after", String(started.retryAfterSeconds));
+      return {
+        error: t.errorCodeWait(started.retryAfterSeconds),
+        status: 429,
+        resendAt: Date.now() + started.retryAfterSeconds * 1000,
+      };
+    }
+    return { challenge: started.challenge, resendAt: Date.now() + RESEND_AFTER_MS };
+  } catch (err) {
+    if (err instanceof ApiError && err.code === "EMAIL_NOT_SENT") return { error: t.errorEmailNotSent, status: 502 };
+    throw err;
+  }
+}
+
+function codeStep(c: Context<PagesEnv>, step: CodeStep, status: 200 | 400 | 410 | 429 | 502 = 200) {
+  const ctx = c.var.page;
+  return renderPage(
+    c,
+    ctx,
+    { title: ctx.t.codeTitle, page: "sign-in-code" },
+    codePage(ctx, step, CODE_LIFETIME_MS / 60_000),
+    status,
+  );
 }
 
 export const pages = new Hono<PagesEnv>()
@@ -106,33 +147,140 @@ export const pages = new Hono<PagesEnv>()
     const ctx = c.var.page;
     const form = await c.req.parseBody();
     const next = safeNext(form.voltar);
-    const parsed = sessionBody.safeParse({ name: form.name, email: form.email });
-    if (!parsed.success) {
-      const values = { name: String(form.name ?? ""), email: String(form.email ?? "") };
-      const error = parsed.error.issues.some((i) => i.path[0] === "email")
-        ? ctx.t.errorInvalidEmail
-        : ctx.t.errorGeneric;
-      return renderPage(
+    const emailStep = (error: string, status: 400 | 429 | 502, values: { name: string; email: string }) =>
+      renderPage(
         c,
         ctx,
         { title: ctx.t.signInPageTitle, page: "sign-in" },
         signInPage(ctx, next, error, values),
-        400,
+        status,
       );
+    const parsed = sessionBody.safeParse({ name: form.name, email: form.email });
+    if (!parsed.success) {
+      const error = parsed.error.issues.some((i) => i.path[0] === "email")
+        ? ctx.t.errorInvalidEmail
+        : ctx.t.errorGeneric;
+      return emailStep(error, 400, { name: String(form.name ?? ""), email: String(form.email ?? "") });
     }
-    // The same limit as `POST /api/sessions`, answered as the sign-in page rather than JSON.
+    const { name, email } = parsed.data;
+    // The same limits as `POST /api/sessions`, answered as the sign-in page rather than JSON.
     const wait = await overLimit(c.env, "SIGN_IN_LIMITER", clientAddress(c));
     if (wait !== undefined) {
       c.header("retry-after", String(wait));
-      const values = { name: parsed.data.name, email: parsed.data.email };
-      const page = signInPage(ctx, next, ctx.t.errorRateLimited, values);
-      return renderPage(c, ctx, { title: ctx.t.signInPageTitle, page: "sign-in" }, page, 429);
+      return emailStep(ctx.t.errorRateLimited, 429, { name, email });
     }
-    const user = await upsertUser(database(c.env.DB), parsed.data.name, parsed.data.email);
-    await issueSession(c, { id: user.id, name: user.name });
-    return c.redirect(next, 303);
+    const started = await startOrSay(c, { name, email });
+    if ("error" in started) return emailStep(started.error, started.status, { name, email });
+    return codeStep(c, { challenge: started.challenge, email, next, resendAt: started.resendAt });
+  })
+  .post("/entrar/reenviar", csrf(), withPage, async (c) => {
+    const ctx = c.var.page;
+    const form = await c.req.parseBody();
+    const next = safeNext(form.voltar);
+    const previous = typeof form.challenge === "string" ? await readChallenge(c.env, form.challenge) : undefined;
+    if (!previous) return c.redirect(`/entrar?voltar=${encodeURIComponent(next)}`, 303);
+    const wait = await overLimit(c.env, "SIGN_IN_LIMITER", clientAddress(c));
+    const same = { challenge: String(form.challenge), email: previous.email, next, resendAt: Date.now() };
+    if (wait !== undefined) {
+      c.header("retry-after", String(wait));
+      return codeStep(c, { ...same, resendAt: Date.now() + wait * 1000, error: ctx.t.errorRateLimited }, 429);
+    }
+    const started = await startOrSay(c, { name: previous.name, email: previous.email });
+    if ("error" in started) {
+      return codeStep(c, { ...same, resendAt: started.resendAt ?? Date.now(), error: started.error }, started.status);
+    }
+    return codeStep(c, { ...same, challenge: started.challenge, resendAt: started.resendAt, resent: true });
+  })
+  .post("/entrar/codigo", csrf(), withPage, async (c) => {
+    const ctx = c.var.page;
+    const form = await c.req.parseBody();
+    const next = safeNext(form.voltar);
+    const challenge = typeof form.challenge === "string" ? form.challenge : "";
+    const claims = await readChallenge(c.env, challenge);
+    if (!claims) return c.redirect(`/entrar?voltar=${encodeURIComponent(next)}`, 303);
+    const typed = String(form.code ?? "").slice(0, 20);
+    // The fan may ask for another code once the first one is 30 s old.
+    const step = {
+      challenge,
+      email: claims.email,
+      next,
+      code: typed,
+      resendAt: claims.expiresAt - CODE_LIFETIME_MS + RESEND_AFTER_MS,
+    };
+    const code = codeField.safeParse(typed);
+    if (!code.success) return codeStep(c, { ...step, error: ctx.t.errorCodeFormat }, 400);
+    const wait = await overLimit(c.env, "SIGN_IN_LIMITER", clientAddress(c));
+    if (wait !== undefined) {
+      c.header("retry-after", String(wait));
+      return codeStep(c, { ...step, error: ctx.t.errorRateLimited }, 429);
+    }
+    const verified = await verifySignIn(c.env, { challenge, code: code.data });
+    if (!verified.ok) {
+      if (verified.code === "WRONG_CODE") {
+        return codeStep(c, { ...step, error: ctx.t.errorWrongCode(verified.triesLeft) }, 400);
+      }
+      return codeStep(c, { ...step, code: "", error: ctx.t.errorCodeExpired }, 410);
+    }
+    const { profile } = verified;
+    await issueSession(c, {
+      id: profile.userId,
+      name: profile.name,
+      account: verified.account,
+      version: verified.sessionVersion,
+    });
+    return c.redirect(verified.hasPasskeys ? next : `/entrar/chave?voltar=${encodeURIComponent(next)}`, 303);
+  })
+  .get("/entrar/chave", withPage, (c) => {
+    const ctx = c.var.page;
+    const next = safeNext(c.req.query("voltar"));
+    if (!ctx.fan) return c.redirect(`/entrar?voltar=${encodeURIComponent(next)}`, 303);
+    return renderPage(c, ctx, { title: ctx.t.passkeyOfferTitle, page: "passkey-offer" }, passkeyOfferPage(ctx, next));
   })
   .post("/sair", csrf(), (c) => {
+    deleteCookie(c, SESSION_COOKIE, { path: "/" });
+    return c.redirect("/", 303);
+  })
+  .get("/meus-ingressos", withPage, async (c) => {
+    const ctx = c.var.page;
+    if (!ctx.fan) return c.redirect(`/entrar?voltar=${encodeURIComponent(ctx.here)}`, 303);
+    const fan = ctx.fan;
+    const booked = await bookedTicketsOf(database(c.env.DB), fan.id);
+    const tickets = await Promise.all(
+      booked.map(async (t) => ({
+        ...t,
+        code: await signTicketCode(c.env, { ticketId: t.id, showId: t.show.id, userId: fan.id }),
+      })),
+    );
+    return renderPage(
+      c,
+      ctx,
+      { title: ctx.t.myTicketsTitle, page: "my-tickets" },
+      myTicketsPage(ctx, fan.name, tickets),
+    );
+  })
+  .get("/conta", withPage, async (c) => {
+    const ctx = c.var.page;
+    if (!ctx.fan) return c.redirect(`/entrar?voltar=${encodeURIComponent(ctx.here)}`, 303);
+    const account = accountObject(c.env, ctx.fan.account);
+    const [profile, passkeys] = await Promise.all([account.profile(), account.passkeys()]);
+    const notice = c.req.query("removida") !== undefined ? ctx.t.passkeyRemoved : undefined;
+    return renderPage(
+      c,
+      ctx,
+      { title: ctx.t.accountTitle, page: "account" },
+      accountPage(ctx, { name: ctx.fan.name, email: profile?.email ?? "" }, passkeys, SESSION_DAYS, notice),
+    );
+  })
+  .post("/conta/chaves/remover", csrf(), withPage, async (c) => {
+    const ctx = c.var.page;
+    if (!ctx.fan) return c.redirect("/entrar?voltar=%2Fconta", 303);
+    const form = await c.req.parseBody();
+    const removed = typeof form.id === "string" && (await accountObject(c.env, ctx.fan.account).removePasskey(form.id));
+    return c.redirect(removed ? "/conta?removida" : "/conta", 303);
+  })
+  .post("/conta/sair-de-todos", csrf(), withPage, async (c) => {
+    const ctx = c.var.page;
+    if (ctx.fan) await signOutEverywhere(c.env, ctx.fan.account);
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.redirect("/", 303);
   })

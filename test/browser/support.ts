@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import AxeBuilder from "@axe-core/playwright";
+import { AxeBuilder } from "@axe-core/playwright";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { Api } from "../support/client.ts";
 
@@ -115,12 +115,39 @@ export async function shootPrint(page: Page, name: string): Promise<void> {
   await page.emulateMedia({ media: "screen" });
 }
 
-export async function signInOnPage(page: Page, name: string): Promise<void> {
+/** The latest code mailed to `email`, read from the dev outbox by the page's own context. */
+export async function mailedCode(page: Page, email: string): Promise<string> {
+  const res = await page.request.get(`/dev/outbox?email=${encodeURIComponent(email)}`);
+  const { messages } = (await res.json()) as { messages: { text: string }[] };
+  const code = /\b(\d{6})\b/.exec(messages.at(-1)?.text ?? "")?.[1];
+  if (!code) throw new Error(`no sign-in code mailed to ${email}`);
+  return code;
+}
+
+/** A fresh address for a fan named `name`. */
+export function emailFor(name: string): string {
+  return `${name.toLowerCase().replaceAll(" ", ".")}.${crypto.randomUUID().slice(0, 8)}@example.com`;
+}
+
+/**
+ * Sign in from the email form on the page (`/entrar` or a show's sale panel): the code from the
+ * dev outbox typed into the code step, then "not now" to the passkey offer, back where the fan was.
+ */
+export async function signInOnPage(page: Page, name: string, email = emailFor(name)): Promise<void> {
   await page.getByLabel(/^\s*(Nome|Name)\s*$/).fill(name);
-  await page
-    .getByLabel(/^\s*(E-mail|Email)\s*$/)
-    .fill(`${name.toLowerCase().replaceAll(" ", ".")}.${crypto.randomUUID().slice(0, 8)}@example.com`);
-  await page.getByRole("button", { name: /^(Continuar|Continue)$/ }).click();
+  await page.getByLabel(/^\s*(E-mail|Email)\s*$/).fill(email);
+  await page.getByRole("button", { name: /^(Receber código por e-mail|Email me a code)$/ }).click();
+  await page.getByLabel(/^\s*(Código de 6 dígitos|6-digit code)\s*$/).fill(await mailedCode(page, email));
+  await page.getByRole("button", { name: /^(Entrar|Sign in)$/ }).click();
+  await page.waitForURL("**/entrar/chave?voltar=*");
+  await page.getByRole("link", { name: /^(Agora não|Not now)$/ }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/entrar"));
+}
+
+/** No serious or critical accessibility violation on the page as it is (axe-core). */
+export async function expectAccessible(page: Page, label: string): Promise<void> {
+  const bad = await accessibilityProblems(page);
+  if (bad.length > 0) throw new Error(`${label}: accessibility violations\n${bad.join("\n")}`);
 }
 
 /** A show of its own for one test, with names a fan would see on sale day. */

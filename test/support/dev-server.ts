@@ -117,6 +117,8 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     TICKET_SECRET: TEST_TICKET_SECRET,
     TICKET_SIGNING_KEY: TEST_TICKET_SIGNING_KEY,
+    // Sign-in codes go to the dev outbox, where the clients read them (test/support/client.ts).
+    EMAIL_PROVIDER: "log",
     ...opts.vars,
   };
   await run(["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir], verbose);

@@ -17,3 +17,31 @@ describe("the benchmark's floor route", () => {
     expect(await res.json()).toEqual({ ok: true });
   });
 });
+
+describe("the benchmark's session route", () => {
+  const mint = (vars: Partial<Env>, email: string) =>
+    app.request(
+      "/api/bench/sessions",
+      { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Fã", email }) },
+      { ...env, ...vars },
+    );
+
+  it("does not exist unless BENCH_ROUTES is on: a plain 404 that signs nobody in", async () => {
+    const email = `bench.${crypto.randomUUID()}@example.com`;
+    const res = await mint({}, email);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({
+      error: { code: "NOT_FOUND", message: "no route for POST /api/bench/sessions" },
+    });
+    expect(res.headers.get("set-cookie")).toBeNull();
+    expect(await env.DB.prepare("SELECT 1 FROM users WHERE email = ?").bind(email).first()).toBeNull();
+  });
+
+  it("with BENCH_ROUTES on, mints a session without the mailed code, like a verified sign-in", async () => {
+    const show = await createShow();
+    const res = await mint({ BENCH_ROUTES: "on" }, `bench.${crypto.randomUUID()}@example.com`);
+    expect(res.status).toBe(201);
+    const { token } = (await res.json()) as { token: string };
+    expect((await call("GET", `/${show.id}/ingresso`, { token })).json.status).toBe("NONE");
+  });
+});

@@ -76,18 +76,47 @@ export interface TestFan {
   name: string;
 }
 
+/** A fan signed in the way fans sign in: a code mailed to a fresh address, read from the dev outbox. */
 export async function signIn(name = `Fã ${crypto.randomUUID().slice(0, 8)}`): Promise<TestFan> {
-  const res = await call("POST", "/api/sessions", {
-    body: { name, email: `${crypto.randomUUID()}@example.com` },
-  });
+  const email = `${crypto.randomUUID()}@example.com`;
+  const { challenge } = await askCode(name, email);
+  const res = await call("POST", "/api/sessions/verify", { body: { challenge, code: await mailedCode(email) } });
   if (res.status !== 201) throw new Error(`sign-in: ${res.status} ${res.text}`);
   return { id: res.json.user.id, token: res.json.token, name };
 }
 
+/** `POST /api/sessions`: the challenge of a code mailed to `email`. */
+export async function askCode(name: string, email: string, headers: Record<string, string> = {}) {
+  const res = await call("POST", "/api/sessions", { body: { name, email }, headers });
+  if (res.status !== 202) throw new Error(`sign-in code: ${res.status} ${res.text}`);
+  return res.json as { challenge: string; expiresAt: string };
+}
+
+/** The mails the dev outbox holds for `email`, newest last. */
+export async function outbox(email: string) {
+  const res = await call("GET", `/dev/outbox?email=${encodeURIComponent(email)}`);
+  if (res.status !== 200) throw new Error(`outbox: ${res.status} ${res.text}`);
+  return res.json.messages as { to: string; subject: string; text: string; html: string; sentAt: string }[];
+}
+
+/** The code of the latest mail to `email`. */
+export async function mailedCode(email: string): Promise<string> {
+  const latest = (await outbox(email)).at(-1);
+  const code = latest && /\b(\d{6})\b/.exec(latest.text)?.[1];
+  if (!code) throw new Error(`no sign-in code mailed to ${email}`);
+  return code;
+}
+
+/** The challenge the page's code form carries back (`<input name="challenge">`). */
+export function challengeIn(html: string): string {
+  const found = /name="challenge" value="([^"]+)"/.exec(html)?.[1];
+  if (!found) throw new Error("no challenge in the page");
+  return found;
+}
+
+/** `n` fans, signed in at once (each through its own code and its own account object), in order. */
 export async function signInMany(n: number): Promise<TestFan[]> {
-  const fans: TestFan[] = [];
-  for (let i = 0; i < n; i++) fans.push(await signIn(`Fã ${i}`));
-  return fans;
+  return Promise.all(Array.from({ length: n }, (_, i) => signIn(`Fã ${i}`)));
 }
 
 export async function requestTicket(showId: string, fan: TestFan, sector = "Pista", meia = false) {

@@ -1,7 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CONTENT_SECURITY_POLICY } from "../../src/security";
-import { call, createShow, requestTicket, signIn } from "./helpers";
+import { call, challengeIn, createShow, mailedCode, requestTicket, signIn } from "./helpers";
 
 const ORIGIN = "http://catraca.test";
 
@@ -113,14 +113,22 @@ describe("the fans' pages", () => {
 });
 
 describe("signing in with the page's form", () => {
-  it("sets the session cookie and goes back where the fan was; signing out clears it", async () => {
-    const res = await formPost("/entrar", {
-      name: "Paula Reis",
-      email: `paula.${crypto.randomUUID()}@example.com`,
+  it("mails a code, then the code form sets the session cookie and offers a passkey before going back; signing out clears it", async () => {
+    const email = `paula.${crypto.randomUUID()}@example.com`;
+    const step = await formPost("/entrar", { name: "Paula Reis", email, voltar: "/shows/x?y=1" });
+    expect(step.status).toBe(200);
+    expect(step.headers.get("set-cookie")).toBeNull();
+    expect(step.text).toContain(`Enviamos um código de 6 dígitos para ${email}.`);
+    expect(step.text).toMatch(/<input[^>]+name="code"[^>]+autocomplete="one-time-code"/);
+    expectNoInlineCode(step.text);
+
+    const res = await formPost("/entrar/codigo", {
+      challenge: challengeIn(step.text),
+      code: await mailedCode(email),
       voltar: "/shows/x?y=1",
     });
     expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe("/shows/x?y=1");
+    expect(res.headers.get("location")).toBe(`/entrar/chave?voltar=${encodeURIComponent("/shows/x?y=1")}`);
     expect(res.headers.get("set-cookie")).toMatch(/catraca_session=.+HttpOnly/i);
 
     const out = await formPost("/sair", {});
@@ -130,8 +138,14 @@ describe("signing in with the page's form", () => {
 
   it("never sends the fan to another site after signing in", async () => {
     for (const voltar of ["//evil.example", "https://evil.example/", "/\\evil.example"]) {
-      const res = await formPost("/entrar", { name: "Ana", email: `ana.${crypto.randomUUID()}@example.com`, voltar });
-      expect(res.headers.get("location")).toBe("/");
+      const email = `ana.${crypto.randomUUID()}@example.com`;
+      const step = await formPost("/entrar", { name: "Ana", email, voltar });
+      const res = await formPost("/entrar/codigo", {
+        challenge: challengeIn(step.text),
+        code: await mailedCode(email),
+        voltar,
+      });
+      expect(res.headers.get("location")).toBe("/entrar/chave?voltar=%2F");
     }
   });
 

@@ -14,10 +14,22 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
+import { fromHex } from "../../../src/accounts/bytes";
 import { ERROR_STATUS } from "../../../src/errors";
 import { app } from "../../../src/index";
 import { bandBody, credentialBody, sessionBody, showBody, syncBody } from "../../../src/schemas";
-import { ADMIN, call, createShow, payAndBook, requestTicket, showStub, signIn, type TestFan } from "../helpers";
+import {
+  ADMIN,
+  askCode,
+  call,
+  createShow,
+  mailedCode,
+  payAndBook,
+  requestTicket,
+  showStub,
+  signIn,
+  type TestFan,
+} from "../helpers";
 
 const SECRET = "test-session-secret-0123456789abcdef";
 const RUNS_PER_ENDPOINT = 60;
@@ -70,6 +82,12 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 
 interface Fixture {
   showId: string;
+  /** A sign-in challenge for a fresh email, and a code that is not its code. */
+  challenge: string;
+  wrongCode: string;
+  /** A passkey sign-in's sealed state, and the attacker's user handle. */
+  passkeyState: string;
+  attackerHandle: string;
   attacker: TestFan;
   victim: TestFan;
   victimTicket: string;
@@ -100,8 +118,16 @@ async function fixture(): Promise<Fixture> {
   // The attacker once held a ticket and gave it back.
   await requestTicket(show.id, attacker);
   await call("PATCH", `/${show.id}/ingresso/cancel`, { token: attacker.token });
+  const email = `fuzz.${crypto.randomUUID()}@example.com`;
+  const { challenge } = await askCode("Fuzz", email);
+  const code = await mailedCode(email);
+  const passkey = await call("POST", "/api/sessions/passkey/options");
   return {
     showId: show.id,
+    challenge,
+    wrongCode: code === "000000" ? "111111" : "000000",
+    passkeyState: passkey.json.state,
+    attackerHandle: b64url(String.fromCharCode(...(fromHex(accountOf(attacker)) ?? []))),
     attacker,
     victim,
     victimTicket,
@@ -128,8 +154,21 @@ async function world(f: Fixture): Promise<string> {
   ];
   const rows = await env.DB.batch(tables.map((t) => env.DB.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`)));
   const stub = showStub(f.showId);
-  const states = await Promise.all([f.attacker, f.victim, f.booker].map((fan) => stub.state(f.showId, fan.id)));
-  return JSON.stringify({ rows: rows.map((r) => r.results), states, waiting: await stub.waitingCount() });
+  const fans = [f.attacker, f.victim, f.booker];
+  const states = await Promise.all(fans.map((fan) => stub.state(f.showId, fan.id)));
+  const accounts = await Promise.all(
+    fans.map(async (fan) => {
+      const account = env.ACCOUNTS.getByName(accountOf(fan));
+      return { passkeys: await account.passkeys(), version: await account.sessionVersion() };
+    }),
+  );
+  return JSON.stringify({ rows: rows.map((r) => r.results), states, accounts, waiting: await stub.waitingCount() });
+}
+
+/** The account key a fan's session carries. */
+function accountOf(fan: TestFan): string {
+  const payload = fan.token.split(".")[1] ?? "";
+  return JSON.parse(atob(payload.replaceAll("-", "+").replaceAll("_", "/"))).acc;
 }
 
 // --- credentials ------------------------------------------------------------------------------
@@ -205,6 +244,8 @@ interface Endpoint {
   badBody?: (f: Fixture) => fc.Arbitrary<unknown>;
   /** A read with no hostile part may succeed (and must still change nothing). */
   mayRead?: boolean;
+  /** Good credentials alone would change something (sign out everywhere): only hostile ones are sent. */
+  onlyBadCredentials?: boolean;
 }
 
 const refusedBy = (schema: { safeParse(v: unknown): { success: boolean } }) => (v: unknown) =>
@@ -219,6 +260,9 @@ const corrupted = (template: Record<string, unknown>) =>
       fc.dictionary(hostileString, hostileValue, { maxKeys: 2 }),
     )
     .map(([key, value, junk]) => ({ ...junk, ...template, [key]: value }));
+
+/** What @simplewebauthn/browser sends around the authenticator's own response. */
+const credentialTemplate = { id: "AAAA", rawId: "AAAA", type: "public-key", clientExtensionResults: {} };
 
 const anyBody = fc.oneof(hostileValue, fc.dictionary(hostileString, hostileValue, { maxKeys: 4 }));
 
@@ -240,6 +284,71 @@ const ENDPOINTS: Endpoint[] = [
     ownSeg: () => "stripe",
     badBody: () => anyBody,
   },
+  {
+    name: "POST /api/sessions/verify",
+    method: "POST",
+    role: "none",
+    path: () => "/api/sessions/verify",
+    badBody: (f) => fc.oneof(corrupted({ challenge: f.challenge, code: f.wrongCode }), anyBody),
+  },
+  {
+    name: "POST /api/sessions/passkey/options",
+    method: "POST",
+    role: "none",
+    path: () => "/api/sessions/passkey/options",
+    mayRead: true,
+  },
+  {
+    name: "POST /api/sessions/passkey",
+    method: "POST",
+    role: "none",
+    path: () => "/api/sessions/passkey",
+    badBody: (f) =>
+      fc.oneof(
+        corrupted({
+          clientDataJSON: "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0",
+          authenticatorData: "AAAA",
+          signature: "AAAA",
+          userHandle: f.attackerHandle,
+        }).chain((inner) => corrupted({ state: f.passkeyState, response: { ...credentialTemplate, response: inner } })),
+        anyBody,
+      ),
+  },
+  {
+    name: "DELETE /api/sessions",
+    method: "DELETE",
+    role: "fan",
+    path: () => "/api/sessions",
+    onlyBadCredentials: true,
+  },
+  { name: "GET /api/passkeys", method: "GET", role: "fan", path: () => "/api/passkeys", mayRead: true },
+  {
+    name: "POST /api/passkeys/registration/options",
+    method: "POST",
+    role: "fan",
+    path: () => "/api/passkeys/registration/options",
+    mayRead: true,
+  },
+  {
+    name: "POST /api/passkeys/registration",
+    method: "POST",
+    role: "fan",
+    path: () => "/api/passkeys/registration",
+    badBody: () =>
+      fc.oneof(
+        corrupted({ clientDataJSON: "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0", attestationObject: "oWNmbXRkbm9uZQ" }).chain(
+          (inner) => corrupted({ state: "x.y", response: { ...credentialTemplate, response: inner } }),
+        ),
+        anyBody,
+      ),
+  },
+  {
+    name: "DELETE /api/passkeys/:passkeyId",
+    method: "DELETE",
+    role: "fan",
+    path: (s) => `/api/passkeys/${s}`,
+  },
+  { name: "GET /dev/outbox", method: "GET", role: "none", path: (s) => `/dev/outbox?email=${s}`, mayRead: true },
   { name: "GET /api/health", method: "GET", role: "none", path: () => "/api/health", mayRead: true },
   { name: "GET /api/shows", method: "GET", role: "none", path: () => "/api/shows", mayRead: true },
   { name: "GET /api/shows/:showId", method: "GET", role: "none", path: (s) => `/api/shows/${s}` },
@@ -469,10 +578,12 @@ function attempts(e: Endpoint, f: Fixture): fc.Arbitrary<Attempt> {
   const credential: fc.Arbitrary<Credential | "good"> =
     e.role === "none"
       ? fc.constant("good")
-      : fc.oneof(
-          { weight: 1, arbitrary: fc.constant("good") },
-          { weight: 1, arbitrary: fc.constantFrom(...CREDENTIALS) },
-        );
+      : e.onlyBadCredentials
+        ? fc.constantFrom(...CREDENTIALS)
+        : fc.oneof(
+            { weight: 1, arbitrary: fc.constant("good") },
+            { weight: 1, arbitrary: fc.constantFrom(...CREDENTIALS) },
+          );
   const encoding = fc.oneof(
     { weight: 5, arbitrary: fc.constant<Attempt["encoding"]>("json") },
     {

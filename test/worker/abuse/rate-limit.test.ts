@@ -1,13 +1,17 @@
 /**
- * Rate limits (src/rate-limit.ts): sign-ins per client address, ticket calls per fan, 429
+ * Rate limits (src/rate-limit.ts): sign-ins per client address, ticket calls per fan, codes per
+ * email (the account object, src/accounts/rules.ts), 429
  * RATE_LIMITED with Retry-After, nothing changed by a refused call. A budget is used up through the
  * binding itself, so the tests do not send hundreds of requests; miniflare counts in windows aligned
  * to the clock, so each test starts away from a window's edge.
  */
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { Account } from "../../../src/accounts/account";
+import { accountKey } from "../../../src/accounts/identity";
 import { app } from "../../../src/index";
-import { call, createShow, requestTicket, signIn, state } from "../helpers";
+import { call, createShow, outbox, requestTicket, signIn, state } from "../helpers";
 
 /** A documentation-range IPv6 address of its own for each test. */
 const address = () =>
@@ -39,7 +43,7 @@ describe("rate limits", () => {
   it("gives one address a generous sign-in budget, then answers 429 RATE_LIMITED with Retry-After and creates nobody", async () => {
     await awayFromWindowEdge(60);
     const ip = address();
-    expect((await signInFrom(ip)).status).toBe(201);
+    expect((await signInFrom(ip)).status).toBe(202);
     // Fans behind one carrier-grade NAT address share it: hundreds of sign-ins a minute get through.
     expect(1 + (await exhaust(env.SIGN_IN_LIMITER, ip))).toBeGreaterThanOrEqual(300);
 
@@ -49,8 +53,45 @@ describe("rate limits", () => {
     expect(refused.json).toEqual({ error: { code: "RATE_LIMITED", message: expect.stringMatching(/sign-ins/) } });
     expect(refused.headers.get("retry-after")).toBe("60");
     expect(await userExists(email)).toBe(false);
+    expect(await outbox(email)).toEqual([]);
+    // Typing codes counts against the same budget.
+    const code = await call("POST", "/api/sessions/verify", {
+      body: { challenge: "x", code: "123456" },
+      headers: { "cf-connecting-ip": ip },
+    });
+    expect(code.status).toBe(429);
 
-    expect((await signInFrom(address())).status).toBe(201);
+    expect((await signInFrom(address())).status).toBe(202);
+  });
+
+  it("sends one email a code at most every 30 s and 6 an hour, whatever the addresses, with Retry-After", async () => {
+    const email = `${crypto.randomUUID()}@example.com`;
+    const object = env.ACCOUNTS.getByName(await accountKey(email));
+    const start = Date.now();
+    const at = (t: number) =>
+      runInDurableObject(object, (account: Account) => {
+        account.now = () => t;
+      });
+    await at(start);
+    expect((await signInFrom(address(), email)).status).toBe(202);
+    const soon = await signInFrom(address(), email);
+    expect(soon.status).toBe(429);
+    expect(soon.json.error).toEqual({ code: "RATE_LIMITED", message: expect.stringMatching(/this email/) });
+    expect(soon.headers.get("retry-after")).toBe("30");
+    await at(start + 20_000);
+    expect((await signInFrom(address(), email)).headers.get("retry-after")).toBe("10");
+    for (let i = 1; i < 6; i++) {
+      await at(start + i * 31_000);
+      expect((await signInFrom(address(), email)).status).toBe(202);
+    }
+    await at(start + 6 * 31_000);
+    const seventh = await signInFrom(address(), email);
+    expect(seventh.status).toBe(429);
+    // The window is an hour from the first of the six.
+    expect(seventh.headers.get("retry-after")).toBe(String(3600 - 6 * 31));
+    expect(await outbox(email)).toHaveLength(6);
+    await at(start + 3600_000);
+    expect((await signInFrom(address(), email)).status).toBe(202);
   });
 
   it("applies the same sign-in budget to the page's form, answering the sign-in page with 429", async () => {
@@ -118,6 +159,6 @@ describe("rate limits", () => {
       },
       off,
     );
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(202);
   });
 });

@@ -1,0 +1,1 @@
+CREATE INDEX `tickets_user_status` ON `tickets` (`user_id`,`status`);
