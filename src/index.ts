@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { publicRead, sameOriginWrites } from "./cors";
+import { database } from "./db/database";
 import { ApiError, ERROR_STATUS, errorBody } from "./errors";
 import { admin } from "./routes/admin";
 import { bench } from "./routes/bench";
@@ -13,7 +14,7 @@ import { purchase } from "./routes/purchase";
 import { sessions } from "./routes/sessions";
 import { ticketsRoutes } from "./routes/tickets";
 import { securityHeaders } from "./security";
-import { database, showsWithOverdueHolds } from "./show/ledger";
+import { showsWithOverdueHolds } from "./show/ledger";
 
 export { ShowQueue } from "./show/show-queue";
 

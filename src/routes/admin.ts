@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { requireAdmin } from "../auth";
+import { database } from "../db/database";
 import { classStats, createBand, createShow, findBand, getShow, refundsDue } from "../db/queries";
 import { ApiError } from "../errors";
 import { bandBody, showBody } from "../schemas";
-import { database } from "../show/ledger";
 import { validate } from "../validate";
 
 /** Organizers: bands, shows, live stats and refunds due. */

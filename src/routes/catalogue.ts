@@ -1,7 +1,7 @@
 import { Hono } from "hono";
+import { database } from "../db/database";
 import { getShow, listShows } from "../db/queries";
 import { ApiError } from "../errors";
-import { database } from "../show/ledger";
 
 /** `GET /api/shows` and `GET /api/shows/:showId`: open to everybody. */
 export const catalogue = new Hono<{ Bindings: Env }>()

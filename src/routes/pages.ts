@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
 import { type Fan, issueSession, SESSION_COOKIE, verifySession } from "../auth";
+import { database } from "../db/database";
 import { findPayment, getShow, listShows, paymentView, upsertUser } from "../db/queries";
 import { checkoutPage } from "../page/checkout";
 import { homePage } from "../page/home";
@@ -18,7 +19,6 @@ import { showPage, showPageDescription } from "../page/show";
 import { signInPage } from "../page/sign-in";
 import { clientAddress, overLimit } from "../rate-limit";
 import { sessionBody } from "../schemas";
-import { database } from "../show/ledger";
 import type { FanState } from "../show/types";
 
 type PagesEnv = { Bindings: Env; Variables: { page: PageContext } };

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { type FanVariables, requireFan } from "../auth";
+import { database } from "../db/database";
 import { approvePayment, createPayment, findPayment, paymentView } from "../db/queries";
 import { ApiError } from "../errors";
 import { paymentBody } from "../schemas";
-import { database } from "../show/ledger";
 import { validate } from "../validate";
 
 type PaymentsEnv = { Bindings: Env; Variables: FanVariables };

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { issueSession } from "../auth";
+import { database } from "../db/database";
 import { upsertUser } from "../db/queries";
 import { clientAddress, rateLimit } from "../rate-limit";
 import { sessionBody } from "../schemas";
-import { database } from "../show/ledger";
 import { validate } from "../validate";
 
 /** `POST /api/sessions`: a fan signs in with name and email and gets a signed session. */

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { type FanVariables, requireAdmin, requireFan } from "../auth";
+import { database } from "../db/database";
 import { bookedTicket } from "../db/queries";
 import { ApiError } from "../errors";
 import { verifyTicketBody } from "../schemas";
-import { database } from "../show/ledger";
 import { signTicketCode, verifyTicketCode } from "../ticket-code";
 import { validate } from "../validate";
 

@@ -16,17 +16,11 @@ import {
   type Query,
   sql,
 } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import { alias } from "drizzle-orm/sqlite-core";
+import type { Db } from "../db/database";
 import { payments, sectors, shows, tickets } from "../db/schema";
 import type { HoldRecord, RemoteTicket } from "./rules";
 import type { ClassConfig, ShowConfig, TicketClass } from "./types";
-
-export type Db = ReturnType<typeof database>;
-
-export function database(d1: D1Database) {
-  return drizzle(d1);
-}
 
 /** The show's rules and its classes with their ticket totals; undefined when there is no such show. */
 export async function loadShowConfig(db: Db, showId: string): Promise<ShowConfig | undefined> {

@@ -1,16 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
+import type { Db } from "../db/database";
+import { type ObjectIo, objectIo } from "../do/io";
 import { type ErrorCode, errorBody } from "../errors";
 import { CLOSE, FAN_HEADER, MAX_CLIENT_MESSAGE_BYTES, PING, PONG, SHOW_HEADER, STATE_REQUEST } from "../messages";
-import {
-  bookTicket,
-  checkPayment,
-  claimTickets,
-  type Db,
-  database,
-  loadShowConfig,
-  loadTakenTickets,
-  releaseAndClaim,
-} from "./ledger";
+import { bookTicket, checkPayment, claimTickets, loadShowConfig, loadTakenTickets, releaseAndClaim } from "./ledger";
 import { FanNotifier, type WaitingFan } from "./notifier";
 import {
   admissionsFor,
@@ -45,8 +38,8 @@ export type HoldCheck =
  */
 export class ShowQueue extends DurableObject<Env> {
   private readonly store: ShowStore;
-  /** The show's tickets in D1. Tests replace it (through `runInDurableObject`) to inject D1 faults. */
-  db: Db;
+  /** D1 and the clock, replaceable by tests for this show (src/do/io.ts). */
+  private readonly io: ObjectIo;
   private readonly notifier: FanNotifier;
   private tail: Promise<unknown> = Promise.resolve();
   /** Fans whose state changed during the current operation. */
@@ -68,13 +61,17 @@ export class ShowQueue extends DurableObject<Env> {
   private settledSinceStart = false;
   /** The calls queued last, not started yet: a call of the same kind arriving now joins them. */
   private batch: Batch<{ fanId: string }> | undefined;
-  /** The object's clock. Tests replace it (through `runInDurableObject`) to move time. */
-  now: () => number = () => Date.now();
+  private get db(): Db {
+    return this.io.db();
+  }
+  now(): number {
+    return this.io.now();
+  }
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new ShowStore(ctx.storage);
-    this.db = database(env.DB);
+    this.io = objectIo(ctx.id.name ?? ctx.id.toString(), env.DB);
     this.notifier = new FanNotifier(ctx, {
       now: () => this.now(),
       stateOf: (fanId) => {

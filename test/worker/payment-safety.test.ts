@@ -6,8 +6,8 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { database } from "../../src/db/database";
 import { approvePayment } from "../../src/db/queries";
-import { database } from "../../src/show/ledger";
 import { clockOf, setClock } from "./faults/inject";
 import { call, createShow, requestTicket, showStub, signIn, state, type TestFan } from "./helpers";
 import { d1Payments, d1Tickets, expectInvariants } from "./invariants";
@@ -55,7 +55,7 @@ describe("money for a hold that ended without a booking", () => {
     const paymentId = await createPayment(showId, ana, ticketId);
     expect((await approveNow(paymentId, ana)).json.payment.status).toBe("APPROVED");
 
-    await setClock(showId, expiresAt);
+    setClock(showId, expiresAt);
     expect(await runDurableObjectAlarm(showStub(showId))).toBe(true);
     expect((await state(showId, ana)).status).toBe("EXPIRED");
     expect(await refunds(showId)).toEqual([
@@ -100,7 +100,7 @@ describe("money for a hold that ended without a booking", () => {
       const { ticketId, expiresAt } = await hold(showId, ana);
       await requestTicket(showId, bia);
       const paymentId = await createPayment(showId, ana, ticketId);
-      await setClock(showId, expiresAt);
+      setClock(showId, expiresAt);
       if (race === "approved-just-before") {
         expect((await approveAt(paymentId, ana, expiresAt - 1))?.status).toBe("APPROVED");
         await runDurableObjectAlarm(showStub(showId));
@@ -115,7 +115,7 @@ describe("money for a hold that ended without a booking", () => {
       expect((await book(showId, ana, ticketId, paymentId)).json.error.code).toBe("HOLD_EXPIRED");
       // The ticket went on to the next fan, untouched by Ana's money.
       expect((await state(showId, bia)).ticket?.id).toBe(ticketId);
-      await expectInvariants(showId, [ana.id, bia.id], await clockOf(showId));
+      await expectInvariants(showId, [ana.id, bia.id], clockOf(showId));
     }
   });
 });

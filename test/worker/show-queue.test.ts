@@ -2,6 +2,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ShowQueue } from "../../src/show/show-queue";
+import { advanceClock } from "./faults/inject";
 import {
   call,
   createShow,
@@ -16,14 +17,6 @@ import {
 } from "./helpers";
 
 const pista = (capacity: number): SectorSpec[] => [{ name: "Pista", capacity, priceCents: 12000, meiaShare: 0 }];
-
-/** Move the show object's clock forward (the object reads time only through `now`). */
-async function advanceClock(showId: string, ms: number) {
-  await runInDurableObject(showStub(showId), (o: ShowQueue) => {
-    const base = o.now();
-    o.now = () => base + ms;
-  });
-}
 
 describe("the show's queue", () => {
   it("gives 100 concurrent fans on 20 tickets exactly 20 distinct holds and positions 1..80", async () => {
@@ -85,7 +78,7 @@ describe("the show's queue", () => {
     expect((await state(show.id, f4)).position).toBe(1);
 
     // Both holds run out: the alarm admits f4 then f5, in that order.
-    await advanceClock(show.id, 61_000);
+    advanceClock(show.id, 61_000);
     expect(await runDurableObjectAlarm(showStub(show.id))).toBe(true);
     expect((await state(show.id, f1)).status).toBe("EXPIRED");
     expect((await state(show.id, f2)).status).toBe("EXPIRED");
@@ -134,7 +127,7 @@ describe("the show's queue", () => {
     const pay = await call("POST", "/api/payments", { token: ana!.token, body: { showId: show.id, ticketId } });
     await call("POST", `/api/payments/${pay.json.payment.id}/sandbox/approve`, { token: ana!.token });
 
-    await advanceClock(show.id, 31_000);
+    advanceClock(show.id, 31_000);
     const late = await call("PATCH", `/${show.id}/ingresso/book`, {
       token: ana!.token,
       body: { ticketId, paymentId: pay.json.payment.id },
@@ -177,7 +170,7 @@ describe("the show's queue", () => {
     const [ana, bia] = await signInMany(2);
     await requestTicket(show.id, ana!);
     await requestTicket(show.id, bia!);
-    await advanceClock(show.id, 11_000);
+    advanceClock(show.id, 11_000);
     const stub = showStub(show.id);
     await runInDurableObject(stub, (o: ShowQueue) => o.alarm());
     await runInDurableObject(stub, (o: ShowQueue) => o.alarm());

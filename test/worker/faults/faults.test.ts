@@ -4,21 +4,21 @@
  * fire late, early or twice, and calls race on the same hold. After recovery the sale's invariants
  * hold (test/worker/invariants.ts): nothing oversold, nothing lost, nothing stuck.
  *
- * The object's clock is the test's (`o.now`), moved forward from the real time. A restart gives the
- * object the real clock back, so the tests that restart keep the real clock; the two that need a
- * hold to expire on real time use one-second holds and the real alarm.
+ * The object's clock is the test's (through its seam, test/worker/faults/inject.ts), moved forward
+ * from the real time; the tests that restart keep the real clock, and the two that need a hold to
+ * expire on real time use one-second holds and the real alarm.
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { database } from "../../../src/db/database";
 import { approvePayment, createPayment } from "../../../src/db/queries";
-import { database } from "../../../src/show/ledger";
 import type { ShowQueue } from "../../../src/show/show-queue";
 import type { Outcome } from "../../../src/show/types";
 import { createShow, showStub, signInMany, type TestFan } from "../helpers";
 import { d1Payments, d1Tickets, expectInvariants } from "../invariants";
 import type { D1Op, FaultPlan } from "./faulty-d1";
-import { clockOf, crashAt, failD1, injectD1, restart, setClock } from "./inject";
+import { clockOf, crashAt, failD1, healD1, injectD1, restart, setClock } from "./inject";
 
 const HOLD_SECONDS = 60;
 const HOLD_MS = HOLD_SECONDS * 1000;
@@ -34,7 +34,7 @@ async function sale(seats: number, fanCount: number, opts: { clock?: "test" | "r
   const stub = showStub(show.id);
   const mode = opts.clock ?? "test";
   let clock = Date.now();
-  if (mode === "test") await setClock(show.id, clock);
+  if (mode === "test") setClock(show.id, clock);
   const names = new Map(fans.map((f, i) => [f.id, `fan${i}`]));
   const fanIds = fans.map((f) => f.id);
   const s = {
@@ -48,7 +48,7 @@ async function sale(seats: number, fanCount: number, opts: { clock?: "test" | "r
     now: () => (mode === "real" ? Date.now() : clock),
     advance: async (ms: number) => {
       clock += ms;
-      await setClock(show.id, clock);
+      setClock(show.id, clock);
     },
     /** The provider approves a payment for this ticket, at the sale's clock. */
     pay: async (f: TestFan, ticketId: string) => {
@@ -63,7 +63,7 @@ async function sale(seats: number, fanCount: number, opts: { clock?: "test" | "r
       return (await approvePayment(db, p.id, f.id, mode === "real" ? Date.now() : clock))!;
     },
     /** The invariants, at the sale's clock (or the real one after a restart). */
-    check: async () => expectInvariants(show.id, fanIds, await clockOf(show.id), names),
+    check: async () => expectInvariants(show.id, fanIds, clockOf(show.id), names),
   };
   return s;
 }
@@ -80,7 +80,7 @@ function ok(out: Outcome) {
  */
 async function crashDuring(showId: string, op: D1Op, when: "before" | "after", call: () => Promise<unknown>) {
   const crash = crashAt(op, when);
-  await injectD1(showId, crash);
+  injectD1(showId, crash);
   await call().catch(() => undefined);
   expect(crash.crashed()).toBe(true);
 }
@@ -201,7 +201,7 @@ describe("a crash after D1 committed and before the object recorded it", () => {
     ok(await stub.request(show.id, ana.id, { sector: "Pista", meia: false }));
     ok(await stub.request(show.id, bia.id, { sector: "Pista", meia: false }));
     const crash = crashAt("release", "after");
-    await injectD1(show.id, crash);
+    injectD1(show.id, crash);
     await until(() => crash.crashed(), "the alarm to release the expired hold");
     // Released and claimed for Bia in one transaction: D1 has her hold, the object does not.
     expect((await d1Tickets(show.id))[0]).toMatchObject({ status: "IN_PROGRESS", userId: bia.id });
@@ -257,12 +257,12 @@ describe("D1 failing under a live object", () => {
   it("regression: the retry alarm set after a failed admission was deleted by the same call, leaving fans waiting", async () => {
     const s = await sale(1, 2);
     const [ana, bia] = s.fans as [TestFan, TestFan];
-    await injectD1(s.show.id, failD1("claim", "before", Number.POSITIVE_INFINITY));
+    injectD1(s.show.id, failD1("claim", "before", Number.POSITIVE_INFINITY));
     const first = await s.request(ana);
     expect(first).toMatchObject({ ok: true, httpStatus: 202, state: { status: "WAITING", position: 1 } });
     ok(await s.request(bia));
     expect((await s.state(bia)).position).toBe(2);
-    await injectD1(s.show.id, {});
+    healD1(s.show.id);
 
     expect(await runDurableObjectAlarm(s.stub)).toBe(true);
     expect((await s.state(ana)).status).toBe("IN_PROGRESS");
@@ -273,7 +273,7 @@ describe("D1 failing under a live object", () => {
   it("regression: a claim retried after its answer was lost gave the fan a second ticket", async () => {
     const s = await sale(3, 1);
     const [ana] = s.fans as [TestFan];
-    await injectD1(s.show.id, failD1("claim", "after"));
+    injectD1(s.show.id, failD1("claim", "after"));
     await s.request(ana);
     await runDurableObjectAlarm(s.stub);
     await s.state(ana);
@@ -293,9 +293,9 @@ describe("D1 failing under a live object", () => {
     await s.advance(HOLD_MS);
     // Bia's request first ends both holds and admits Ana (D1 commits, the answer is lost), then
     // queues Bia and admits again.
-    await injectD1(s.show.id, failD1("claim", "after"));
+    injectD1(s.show.id, failD1("claim", "after"));
     await s.request(bia);
-    await injectD1(s.show.id, {});
+    healD1(s.show.id);
 
     const rows = await d1Tickets(s.show.id);
     expect(rows.filter((t) => t.userId === ana.id)).toHaveLength(1);
@@ -308,7 +308,7 @@ describe("D1 failing under a live object", () => {
     const [ana, bia] = s.fans as [TestFan, TestFan];
     ok(await s.request(ana));
     ok(await s.request(bia));
-    await injectD1(s.show.id, failD1("release", "after"));
+    injectD1(s.show.id, failD1("release", "after"));
     await rejects(s.cancel(ana));
 
     // The next call to the object, whoever makes it, finds out what D1 did.
@@ -322,7 +322,7 @@ describe("D1 failing under a live object", () => {
     const [ana] = s.fans as [TestFan];
     const ticketId = ok(await s.request(ana)).ticket!.id;
     const payment = await s.pay(ana, ticketId);
-    await injectD1(s.show.id, failD1("book", "after"));
+    injectD1(s.show.id, failD1("book", "after"));
     await rejects(s.book(ana, ticketId, payment.id));
 
     expect(ok(await s.book(ana, ticketId, payment.id))).toMatchObject({
@@ -340,7 +340,7 @@ describe("D1 failing under a live object", () => {
     const [ana] = s.fans as [TestFan];
     const ticketId = ok(await s.request(ana)).ticket!.id;
     const payment = await s.pay(ana, ticketId);
-    await injectD1(s.show.id, failD1("book", "before"));
+    injectD1(s.show.id, failD1("book", "before"));
     await rejects(s.book(ana, ticketId, payment.id));
     expect((await s.state(ana)).status).toBe("IN_PROGRESS");
     expect(ok(await s.book(ana, ticketId, payment.id)).status).toBe("BOOKED");
@@ -351,11 +351,11 @@ describe("D1 failing under a live object", () => {
     const s = await sale(1, 1);
     const [ana] = s.fans as [TestFan];
     ok(await s.request(ana));
-    await injectD1(s.show.id, failD1("any", "before", Number.POSITIVE_INFINITY));
+    injectD1(s.show.id, failD1("any", "before", Number.POSITIVE_INFINITY));
     await s.advance(HOLD_MS);
     // An expiry is due: the object cannot release it while D1 is down, so it answers an error.
     await rejects(s.state(ana));
-    await injectD1(s.show.id, {});
+    healD1(s.show.id);
     expect((await s.state(ana)).status).toBe("EXPIRED");
     await s.check();
   });
@@ -373,7 +373,7 @@ describe("alarms", () => {
     ok(await stub.request(show.id, ana.id, { sector: "Pista", meia: false }));
     ok(await stub.request(show.id, bia.id, { sector: "Pista", meia: false }));
     const failure = failD1("release", "before");
-    await injectD1(show.id, failure);
+    injectD1(show.id, failure);
     await until(async () => (await d1Tickets(show.id))[0]?.userId === bia.id, "the alarm to retry", 20_000);
     expect(failure.failures()).toBe(1);
     expect(ok(await stub.state(show.id, ana.id)).status).toBe("EXPIRED");
@@ -386,7 +386,7 @@ describe("alarms", () => {
     ok(await s.request(ana));
     ok(await s.request(bia));
     await s.advance(HOLD_MS);
-    await injectD1(s.show.id, failD1("any", "before", Number.POSITIVE_INFINITY));
+    injectD1(s.show.id, failD1("any", "before", Number.POSITIVE_INFINITY));
     // More failures in a row than the runtime would retry a throwing alarm.
     const delays: number[] = [];
     for (let i = 0; i < 8; i++) {
@@ -397,7 +397,7 @@ describe("alarms", () => {
     }
     expect(delays).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000]);
 
-    await injectD1(s.show.id, {});
+    healD1(s.show.id);
     expect(await runDurableObjectAlarm(s.stub)).toBe(true);
     expect((await s.state(ana)).status).toBe("EXPIRED");
     expect((await s.state(bia)).status).toBe("IN_PROGRESS");
@@ -491,7 +491,7 @@ describe("races on one hold", () => {
     ok(await s.request(bia));
     const payment = await s.pay(ana, ticketId);
     const pause = pauseAt("book");
-    await injectD1(s.show.id, pause.plan);
+    injectD1(s.show.id, pause.plan);
     const booking = s.book(ana, ticketId, payment.id);
     await pause.reached();
     // The hold's time passes and the alarm arrives while D1 is booking.
@@ -513,7 +513,7 @@ describe("races on one hold", () => {
     ok(await s.request(caio));
     // Ana's release and Bia's admission are one D1 transaction: Bia cancels while it is in flight.
     const pause = pauseAt("release");
-    await injectD1(s.show.id, pause.plan);
+    injectD1(s.show.id, pause.plan);
     const anaCancel = s.cancel(ana);
     await pause.reached();
     const biaCancel = s.cancel(bia);
@@ -546,7 +546,7 @@ describe("races on one hold", () => {
     ok(await s.request(bia));
     // Ana's release and Bia's admission are one D1 transaction: Caio asks while it is in flight.
     const pause = pauseAt("release");
-    await injectD1(s.show.id, pause.plan);
+    injectD1(s.show.id, pause.plan);
     const anaCancel = s.cancel(ana);
     await pause.reached();
     const caioRequest = s.request(caio);

@@ -15,16 +15,16 @@
  * A batch sent at once must be explained by some order of its calls (the object serializes them).
  * `MODEL_RUNS` sets the number of sequences (CI: 300); `npm run test:soak` runs thousands.
  */
-import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { database } from "../../../src/db/database";
 import { approvePayment } from "../../../src/db/queries";
-import { database } from "../../../src/show/ledger";
 import type { ShowQueue } from "../../../src/show/show-queue";
 import type { FanState, Outcome } from "../../../src/show/types";
-import { type D1Op, type FaultPlan, faultyD1 } from "../faults/faulty-d1";
-import { failD1, injectD1 } from "../faults/inject";
+import type { D1Op, FaultPlan } from "../faults/faulty-d1";
+import { failD1, healD1, injectD1, restart, setClock as setShowClock } from "../faults/inject";
 import { createShow, signInMany, type TestFan } from "../helpers";
 import { type Snapshot, snapshot, violations } from "../invariants";
 import { type BookTarget, type ModelClass, type ModelError, SaleModel } from "./model";
@@ -89,11 +89,8 @@ interface Real {
 const keyOf = (s: { sector?: string; meia?: boolean }) =>
   s.sector === undefined ? undefined : `${s.sector}/${s.meia ? "meia" : "inteira"}`;
 
-async function setClock(r: Real) {
-  const t = r.clock;
-  await runInDurableObject(r.stub, (o: ShowQueue) => {
-    o.now = () => t;
-  });
+function setClock(r: Real) {
+  setShowClock(r.showId, r.clock);
 }
 
 const codeOf = (out: Outcome) => (out.ok ? "OK" : out.code);
@@ -446,7 +443,7 @@ class Advance implements Cmd {
   async run(m: SaleModel, r: Real) {
     m.now += this.ms;
     r.clock += this.ms;
-    await setClock(r);
+    setClock(r);
   }
   toString = () => `advance(${this.ms / 1000}s)`;
 }
@@ -463,8 +460,7 @@ class Alarm implements Cmd {
 class Restart implements Cmd {
   check = () => true;
   async run(m: SaleModel, r: Real) {
-    await evictDurableObject(r.stub);
-    await setClock(r);
+    await restart(r.showId);
     await verify(m, r);
   }
   toString = () => "restart()";
@@ -530,9 +526,8 @@ async function jitterD1(r: Real, delays: number[]) {
       for (let k = 0; k < extra; k++) await env.DB.prepare("SELECT 1").first();
     },
   };
-  await runInDurableObject(r.stub, (o: ShowQueue) => {
-    o.db = database(delays.length > 0 ? faultyD1(env.DB, plan) : env.DB);
-  });
+  if (delays.length > 0) injectD1(r.showId, plan);
+  else healD1(r.showId);
 }
 
 function permutations<T>(xs: T[]): T[][] {
@@ -620,9 +615,9 @@ class WithD1Fault implements Cmd {
     const runs = this.op.kind !== "book" || m.fan(fanId).status === "IN_PROGRESS";
     const book = runs && this.op.kind === "book" ? await resolveBook(m, r, fanId, "current", false) : undefined;
     const failure = failD1(this.fault, this.when);
-    await injectD1(r.showId, failure);
+    injectD1(r.showId, failure);
     await (runs ? sendOp(r, fanId, this.op, book) : r.stub.state(r.showId, fanId)).catch(() => undefined);
-    await injectD1(r.showId, {});
+    healD1(r.showId);
     r.counters.calls += 1;
     const pending = await unattended(r);
     const s = await observe(r);
@@ -736,7 +731,7 @@ describe("the show object against a reference model", () => {
           bookedEver: new Map(),
           counters: { steps: 0, calls: 0 },
         };
-        await setClock(real);
+        setClock(real);
         const model = new SaleModel(
           real.classes,
           fans.map((f) => f.id),
