@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { publicRead, sameOriginWrites } from "./cors";
 import { database } from "./db/database";
-import { ApiError, ERROR_STATUS, errorBody } from "./errors";
+import { ApiError, ERROR_STATUS, errorBody, MESSAGES, unavailable } from "./errors";
 import { admin } from "./routes/admin";
 import { bench } from "./routes/bench";
 import { catalogue } from "./routes/catalogue";
@@ -60,13 +60,18 @@ app.notFound(async (c) => {
 
 app.onError((err, c) => {
   if (err instanceof ApiError) return c.json(err.toBody(), err.status, err.headers);
+  const busy = unavailable(err);
+  if (busy) {
+    console.warn("a show object could not answer", { path: new URL(c.req.url).pathname, error: String(err) });
+    return c.json(busy.toBody(), busy.status, busy.headers);
+  }
   if (err instanceof HTTPException && err.status < 500) {
     // Hono's own 4xx (malformed JSON in the validator, a cross-site form post refused by csrf()).
     const code = err.status === 413 ? "PAYLOAD_TOO_LARGE" : err.status === 403 ? "FORBIDDEN" : "BAD_REQUEST";
     return c.json(errorBody(code, err.message || "bad request"), ERROR_STATUS[code]);
   }
   console.error("unhandled error", { method: c.req.method, path: new URL(c.req.url).pathname, error: err });
-  return c.json(errorBody("INTERNAL", "something went wrong on our side; please try again"), 500);
+  return c.json(errorBody("INTERNAL", MESSAGES.INTERNAL), 500);
 });
 
 export default {

@@ -23,7 +23,7 @@ export const admin = new Hono<{ Bindings: Env }>()
   .get("/shows/:showId/stats", async (c) => {
     const showId = c.req.param("showId");
     const db = database(c.env.DB);
-    if (!(await getShow(db, showId))) throw new ApiError("SHOW_NOT_FOUND", "no show with this id");
+    if (!(await getShow(db, showId))) throw ApiError.of("SHOW_NOT_FOUND");
     const [sectors, waiting] = await Promise.all([
       classStats(db, showId),
       c.env.SHOWS.getByName(showId).waitingCount(),
@@ -33,6 +33,6 @@ export const admin = new Hono<{ Bindings: Env }>()
   .get("/shows/:showId/refunds", async (c) => {
     const showId = c.req.param("showId");
     const db = database(c.env.DB);
-    if (!(await getShow(db, showId))) throw new ApiError("SHOW_NOT_FOUND", "no show with this id");
+    if (!(await getShow(db, showId))) throw ApiError.of("SHOW_NOT_FOUND");
     return c.json({ refunds: await refundsDue(db, showId) });
   });

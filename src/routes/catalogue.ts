@@ -8,6 +8,6 @@ export const catalogue = new Hono<{ Bindings: Env }>()
   .get("/", async (c) => c.json({ shows: await listShows(database(c.env.DB)) }))
   .get("/:showId", async (c) => {
     const show = await getShow(database(c.env.DB), c.req.param("showId"));
-    if (!show) throw new ApiError("SHOW_NOT_FOUND", "no show with this id");
+    if (!show) throw ApiError.of("SHOW_NOT_FOUND");
     return c.json({ show });
   });

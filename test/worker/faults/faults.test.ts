@@ -15,7 +15,7 @@ import { database } from "../../../src/db/database";
 import { approvePayment, createPayment } from "../../../src/db/queries";
 import type { ShowQueue } from "../../../src/show/show-queue";
 import type { Outcome } from "../../../src/show/types";
-import { createShow, showStub, signInMany, type TestFan } from "../helpers";
+import { call, createShow, showStub, signInMany, type TestFan } from "../helpers";
 import { d1Payments, d1Tickets, expectInvariants } from "../invariants";
 import type { D1Op, FaultPlan } from "./faulty-d1";
 import { clockOf, crashAt, failD1, healD1, injectD1, restart, setClock } from "./inject";
@@ -174,6 +174,23 @@ describe("a crash after D1 committed and before the object recorded it", () => {
     await s.check();
   });
 
+  it("drops a hold whose release alone D1 committed, and admits the next fan", async () => {
+    const s = await sale(1, 2, { clock: "real" });
+    const [ana, bia] = s.fans as [TestFan, TestFan];
+    const held = ok(await s.request(ana));
+    ok(await s.request(bia));
+    // Ana's ticket went back in D1 (and no claim with it); the object never learned it.
+    await env.DB.prepare("UPDATE tickets SET status = 'AVAILABLE', user_id = NULL, hold_expires_at = NULL WHERE id = ?")
+      .bind(held.ticket!.id)
+      .run();
+
+    await restart(s.show.id);
+    expect((await s.state(bia)).status).toBe("IN_PROGRESS");
+    expect((await s.state(ana)).status).toBe("CANCELLED");
+    expect((await d1Tickets(s.show.id)).map((t) => [t.status, t.userId])).toEqual([["IN_PROGRESS", bia.id]]);
+    await s.check();
+  });
+
   it("keeps a booking D1 recorded: the fan is BOOKED after the restart and the retried book answers 200", async () => {
     const s = await sale(1, 2, { clock: "real" });
     const [ana, bia] = s.fans as [TestFan, TestFan];
@@ -184,6 +201,7 @@ describe("a crash after D1 committed and before the object recorded it", () => {
     await crashDuring(s.show.id, "book", "after", () => s.book(ana, ticketId, payment.id));
 
     await restart(s.show.id);
+    expect(await s.state(ana)).toMatchObject({ status: "BOOKED", booked: [{ id: ticketId }] });
     const retried = ok(await s.book(ana, ticketId, payment.id));
     expect(retried).toMatchObject({ status: "BOOKED", booked: [{ id: ticketId }] });
     expect((await s.state(bia)).status).toBe("SOLD_OUT");
@@ -361,6 +379,42 @@ describe("D1 failing under a live object", () => {
   });
 });
 
+describe("D1 failing while the object starts", () => {
+  it("regression: an object waking up while D1 failed reset itself in its constructor, failing every call and the alarm's backoff", async () => {
+    const s = await sale(1, 2);
+    const [ana, bia] = s.fans as [TestFan, TestFan];
+    ok(await s.request(ana));
+    ok(await s.request(bia));
+    await s.advance(HOLD_MS);
+    // The object wakes up (a deploy, an eviction) in the middle of a D1 outage, with Ana's hold due.
+    const outage = failD1("any", "before", Number.POSITIVE_INFINITY);
+    await restart(s.show.id, { d1: outage });
+
+    // Fans are told to come back in a moment, in the contract's shape.
+    for (const fan of [ana, bia]) {
+      const answer = await call("GET", `/${s.show.id}/ingresso`, { token: fan.token });
+      expect(answer.status).toBe(503);
+      expect(answer.json).toEqual({ error: { code: "UNAVAILABLE", message: expect.any(String) } });
+      expect(Number(answer.headers.get("retry-after"))).toBeGreaterThan(0);
+    }
+    // The alarm does its own retries, backing off, however long the outage lasts.
+    const delays: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      expect(await runDurableObjectAlarm(s.stub)).toBe(true);
+      delays.push((await runInDurableObject(s.stub, (_o, ctx) => ctx.storage.getAlarm()))! - s.now());
+    }
+    expect(delays).toEqual([2_000, 4_000, 8_000]);
+    expect(outage.failures()).toBeGreaterThan(0);
+
+    // D1 is back: the next alarm catches up, and nothing was lost.
+    healD1(s.show.id);
+    expect(await runDurableObjectAlarm(s.stub)).toBe(true);
+    expect((await s.state(ana)).status).toBe("EXPIRED");
+    expect((await s.state(bia)).status).toBe("IN_PROGRESS");
+    await s.check();
+  });
+});
+
 describe("alarms", () => {
   it("retries an alarm whose settle failed: the object re-arms it, and the retry expires the hold and admits the next fan", async () => {
     // Real time, a one-second hold and the real alarm: the alarm's own retry is what is under test.
@@ -426,6 +480,7 @@ describe("alarms", () => {
     await s.advance(HOLD_MS);
     await runInDurableObject(s.stub, (o: ShowQueue) => o.alarm());
     const after = await d1Tickets(s.show.id);
+    expect(after.map((t) => [t.status, t.userId])).toEqual([["IN_PROGRESS", bia.id]]);
     await runInDurableObject(s.stub, (o: ShowQueue) => o.alarm());
     expect(await d1Tickets(s.show.id)).toEqual(after);
     expect((await s.state(ana)).status).toBe("EXPIRED");

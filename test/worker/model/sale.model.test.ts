@@ -146,9 +146,14 @@ function disagreements(m: SaleModel, s: Snapshot, r: Real): string[] {
   return out;
 }
 
+/** An object that has not yet served a call (or whose first one failed before D1 gave it the show) has no tables. */
+const hasTables = (ctx: DurableObjectState) =>
+  ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE name = 'holds'").toArray().length > 0;
+
 /** The object's kept class counts (maintained by triggers) equal its own rows. */
 async function countsDrift(r: Real): Promise<string[]> {
   return runInDurableObject(r.stub, (_o, ctx) => {
+    if (!hasTables(ctx)) return [];
     const rows = (q: string) =>
       ctx.storage.sql
         .exec(q)
@@ -237,14 +242,18 @@ async function observe(r: Real): Promise<Snapshot> {
  * and a fan waiting in a class with an AVAILABLE ticket (after a D1 failure, for instance).
  */
 async function unattended(r: Real): Promise<string[]> {
-  const local = await runInDurableObject(r.stub, async (_o, ctx) => ({
-    alarm: await ctx.storage.getAlarm(),
-    firstExpiry: ctx.storage.sql.exec<{ t: number | null }>("SELECT MIN(expires_at) AS t FROM holds").one().t,
-    waiting: ctx.storage.sql
-      .exec<{ sector: string; meia: number }>("SELECT DISTINCT sector, meia FROM queue")
-      .toArray()
-      .map((c) => keyOf({ sector: c.sector, meia: c.meia === 1 })),
-  }));
+  const local = await runInDurableObject(r.stub, async (_o, ctx) => {
+    const alarm = await ctx.storage.getAlarm();
+    if (!hasTables(ctx)) return { alarm, firstExpiry: null, waiting: [] };
+    return {
+      alarm,
+      firstExpiry: ctx.storage.sql.exec<{ t: number | null }>("SELECT MIN(expires_at) AS t FROM holds").one().t,
+      waiting: ctx.storage.sql
+        .exec<{ sector: string; meia: number }>("SELECT DISTINCT sector, meia FROM queue")
+        .toArray()
+        .map((c) => keyOf({ sector: c.sector, meia: c.meia === 1 })),
+    };
+  });
   const { results } = await env.DB.prepare(
     `SELECT sector, meia, SUM(status = 'AVAILABLE') AS available,
             MIN(CASE WHEN status = 'IN_PROGRESS' THEN hold_expires_at END) AS firstExpiry
