@@ -201,6 +201,11 @@ const ptBR = {
   errorHoldExpired: "A reserva deste ingresso terminou.",
   errorInvalidEmail: "Confira o e-mail: ele parece incompleto.",
   errorRateLimited: "Muitas tentativas em pouco tempo. Aguarde alguns segundos e tente de novo.",
+
+  // A show that cannot take more calls right now (503), and a tab replaced by a newer one.
+  errorUnavailable: "Muita gente neste show agora. Aguarde alguns segundos e tente de novo: seu lugar está guardado.",
+  connBusy: "Muita procura: aguarde, tentando de novo",
+  connReplaced: "Aberto em outra aba: volte aqui para atualizar ao vivo",
 };
 
 export type Messages = typeof ptBR;
@@ -361,6 +366,10 @@ const en: Messages = {
   errorHoldExpired: "The hold on this ticket has ended.",
   errorInvalidEmail: "Please check the email address: it looks incomplete.",
   errorRateLimited: "Too many attempts in a short time. Wait a few seconds and try again.",
+
+  errorUnavailable: "This show is very busy right now. Wait a few seconds and try again: your place is kept.",
+  connBusy: "Very busy: hold on, trying again",
+  connReplaced: "Open in another tab: come back here for live updates",
 };
 
 const MESSAGES: Record<Lang, Messages> = { "pt-BR": ptBR, en };

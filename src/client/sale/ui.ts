@@ -29,6 +29,8 @@ export function errorText(t: Messages, err: unknown, salesOpenAt?: string): stri
       return t.errorHoldExpired;
     case "RATE_LIMITED":
       return t.errorRateLimited;
+    case "UNAVAILABLE":
+      return t.errorUnavailable;
     default:
       return t.errorGeneric;
   }
