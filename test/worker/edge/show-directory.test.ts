@@ -7,10 +7,10 @@
 import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { replaceIo } from "../../src/do/io";
-import { app } from "../../src/index";
+import { replaceIo } from "../../../src/do/io";
+import { app } from "../../../src/index";
+import { createShow, showStub, signIn } from "../helpers";
 import { countingD1 } from "./counting-d1";
-import { createShow, showStub, signIn } from "./helpers";
 
 const madeUpId = () => `show_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
 
