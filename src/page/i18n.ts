@@ -206,6 +206,8 @@ const ptBR = {
   errorUnavailable: "Muita gente neste show agora. Aguarde alguns segundos e tente de novo: seu lugar está guardado.",
   connBusy: "Muita procura: aguarde, tentando de novo",
   connReplaced: "Aberto em outra aba: volte aqui para atualizar ao vivo",
+  busyTitle: "Um momento",
+  tryAgain: "Tentar de novo",
 };
 
 export type Messages = typeof ptBR;
@@ -370,6 +372,8 @@ const en: Messages = {
   errorUnavailable: "This show is very busy right now. Wait a few seconds and try again: your place is kept.",
   connBusy: "Very busy: hold on, trying again",
   connReplaced: "Open in another tab: come back here for live updates",
+  busyTitle: "Just a moment",
+  tryAgain: "Try again",
 };
 
 const MESSAGES: Record<Lang, Messages> = { "pt-BR": ptBR, en };

@@ -18,7 +18,7 @@ export interface PageContext {
 export interface PageOptions {
   title: string;
   /** Tells the client bundle which page it is on. */
-  page: "home" | "show" | "sign-in" | "checkout" | "not-found";
+  page: "home" | "show" | "sign-in" | "checkout" | "not-found" | "busy";
   description?: string;
 }
 

@@ -10,6 +10,8 @@ import { csrf } from "hono/csrf";
 import { type Fan, issueSession, SESSION_COOKIE, verifySession } from "../auth";
 import { database } from "../db/database";
 import { findPayment, getShow, listShows, paymentView, upsertUser } from "../db/queries";
+import { unavailable } from "../errors";
+import { busyPage } from "../page/busy";
 import { checkoutPage } from "../page/checkout";
 import { homePage } from "../page/home";
 import { isLang, LANG_COOKIE, type Lang, messages, negotiateLang } from "../page/i18n";
@@ -19,7 +21,7 @@ import { showPage, showPageDescription } from "../page/show";
 import { signInPage } from "../page/sign-in";
 import { clientAddress, overLimit } from "../rate-limit";
 import { sessionBody } from "../schemas";
-import type { FanState } from "../show/types";
+import type { FanState, Outcome } from "../show/types";
 
 type PagesEnv = { Bindings: Env; Variables: { page: PageContext } };
 
@@ -65,7 +67,7 @@ export function renderPage(
   ctx: PageContext,
   options: PageOptions,
   body: Html,
-  status: 200 | 400 | 404 | 429 = 200,
+  status: 200 | 400 | 404 | 429 | 503 = 200,
 ) {
   // Pages greet the signed-in fan by name: never cache them.
   c.header("cache-control", "no-store");
@@ -145,7 +147,22 @@ export const pages = new Hono<PagesEnv>()
     if (!row || !show) {
       return renderPage(c, ctx, { title: ctx.t.notFoundTitle, page: "not-found" }, notFoundPage(ctx), 404);
     }
-    const outcome = await c.env.SHOWS.getByName(show.id).state(show.id, ctx.fan.id);
+    // The page reads the hold from the show's object: a call like GET /:showId/ingresso, limited alike.
+    const busy = async (status: 429 | 503, lead: string, seconds: number) => {
+      c.header("retry-after", String(seconds));
+      const page = busyPage(ctx, lead, ctx.here);
+      return renderPage(c, ctx, { title: ctx.t.busyTitle, page: "busy" }, page, status);
+    };
+    const wait = await overLimit(c.env, "SHOW_CALL_LIMITER", ctx.fan.id);
+    if (wait !== undefined) return busy(429, ctx.t.errorRateLimited, wait);
+    let outcome: Outcome;
+    try {
+      outcome = await c.env.SHOWS.getByName(show.id).state(show.id, ctx.fan.id);
+    } catch (err) {
+      const answer = unavailable(err);
+      if (!answer) throw err;
+      return busy(503, ctx.t.errorUnavailable, Number(answer.headers["retry-after"]));
+    }
     const state: FanState = outcome.ok ? outcome.state : { status: "NONE", booked: [] };
     return renderPage(
       c,
