@@ -12,7 +12,7 @@ import { eq } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import { database } from "../db/database";
 import { shows } from "../db/schema";
-import { ApiError } from "../errors";
+import { ApiError, RecordUnavailable } from "../errors";
 import { TtlCache } from "./ttl-cache";
 
 /** Show ids as `newId("show")` makes them (and the demo data's `show_demo_…`). */
@@ -41,7 +41,14 @@ const directory = new TtlCache<string, KnownShow | undefined>({
 /** The show with this id, or undefined when there is none. */
 export function findShow(env: Env, showId: string): Promise<KnownShow | undefined> {
   if (!SHOW_ID.test(showId)) return Promise.resolve(undefined);
-  return directory.get(showId, async () => (await lookup(env, showId))[0]);
+  return directory.get(showId, async () => {
+    try {
+      return (await lookup(env, showId))[0];
+    } catch (err) {
+      // Not cached: the next call asks again.
+      throw new RecordUnavailable("looking the show up", err);
+    }
+  });
 }
 
 /** The show with this id, or `404 SHOW_NOT_FOUND`. */

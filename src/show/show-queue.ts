@@ -43,10 +43,11 @@ export class ShowQueue extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    // An object not reached by its show's id (getByName) has no name, and serves nothing (`mine`).
-    this.showId = ctx.id.name ?? "";
-    this.io = objectIo(this.showId, env.DB);
     this.store = new ShowStore(ctx.storage);
+    // Its name, in every entry point (the alarm included); an object never reached by a show's id
+    // (getByName) has none, and serves nothing (`mine`).
+    this.showId = ctx.id.name ?? this.store.config()?.id ?? "";
+    this.io = objectIo(this.showId, env.DB);
     this.ledger = new ShowLedger(() => this.io.db(), this.showId);
     this.sale = new Sale({ storage: ctx.storage, store: this.store, ledger: this.ledger, now: () => this.io.now() });
     this.alarms = new AlarmScheduler(ctx.storage, () => this.io.now(), {

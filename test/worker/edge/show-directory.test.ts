@@ -9,6 +9,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { replaceIo } from "../../../src/do/io";
 import { app } from "../../../src/index";
+import { faultyD1 } from "../faults/faulty-d1";
+import { failD1 } from "../faults/inject";
 import { createShow, showStub, signIn } from "../helpers";
 import { countingD1 } from "./counting-d1";
 
@@ -85,6 +87,20 @@ describe("shows that do not exist", () => {
     expect(afterFirst).toBe(1);
     await app.request(`/${show.id}/ingresso`, { headers: auth }, testEnv);
     expect(counter.count()).toBe(afterFirst);
+  });
+});
+
+describe("a directory that cannot reach D1", () => {
+  it("answers 503 UNAVAILABLE with Retry-After, remembers nothing, and knows the show once D1 is back", async () => {
+    const show = await createShow();
+    const fan = await signIn();
+    const auth = { headers: { authorization: `Bearer ${fan.token}` } };
+    const down = { ...env, DB: faultyD1(env.DB, failD1("any", "before", 1)), RATE_LIMIT: "off" } as unknown as Env;
+    const busy = await app.request(`/${show.id}/ingresso`, auth, down);
+    expect(busy.status).toBe(503);
+    expect(((await busy.json()) as { error: { code: string } }).error.code).toBe("UNAVAILABLE");
+    expect(Number(busy.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await app.request(`/${show.id}/ingresso`, auth, down)).status).toBe(200);
   });
 });
 
