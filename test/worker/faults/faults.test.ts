@@ -15,8 +15,8 @@ import { database } from "../../../src/db/database";
 import { approvePayment, createPayment } from "../../../src/db/queries";
 import type { ShowQueue } from "../../../src/show/show-queue";
 import type { Outcome } from "../../../src/show/types";
-import { call, createShow, showStub, signInMany, type TestFan } from "../helpers";
-import { d1Payments, d1Tickets, expectInvariants } from "../invariants";
+import { call, createShow, paymentRows, showStub, signInMany, type TestFan, ticketRows } from "../helpers";
+import { expectInvariants } from "../invariants";
 import type { D1Op, FaultPlan } from "./faulty-d1";
 import { clockOf, crashAt, failD1, healD1, injectD1, restart, setClock } from "./inject";
 
@@ -133,7 +133,7 @@ describe("a crash after D1 committed and before the object recorded it", () => {
     const s = await sale(1, 1, { clock: "real" });
     const [ana] = s.fans as [TestFan];
     await crashDuring(s.show.id, "claim", "after", () => s.request(ana));
-    const [row] = await d1Tickets(s.show.id);
+    const [row] = await ticketRows(s.show.id);
     expect(row).toMatchObject({ status: "IN_PROGRESS", userId: ana.id });
 
     await restart(s.show.id);
@@ -149,12 +149,12 @@ describe("a crash after D1 committed and before the object recorded it", () => {
     ok(await s.request(bia));
     // The release and the next fan's claim are one D1 transaction (src/show/ledger.ts releaseAndClaim).
     await crashDuring(s.show.id, "release", "after", () => s.cancel(ana));
-    expect((await d1Tickets(s.show.id))[0]).toMatchObject({ status: "IN_PROGRESS", userId: bia.id });
+    expect((await ticketRows(s.show.id))[0]).toMatchObject({ status: "IN_PROGRESS", userId: bia.id });
 
     await restart(s.show.id);
     // Ana's hold set an alarm; it wakes the restarted object, which reconciles: Bia holds the ticket.
     expect(await runDurableObjectAlarm(s.stub)).toBe(true);
-    expect((await d1Tickets(s.show.id))[0]).toMatchObject({ status: "IN_PROGRESS", userId: bia.id });
+    expect((await ticketRows(s.show.id))[0]).toMatchObject({ status: "IN_PROGRESS", userId: bia.id });
     expect((await s.state(ana)).status).toBe("CANCELLED");
     expect((await s.state(bia)).status).toBe("IN_PROGRESS");
     await s.check();
@@ -187,7 +187,7 @@ describe("a crash after D1 committed and before the object recorded it", () => {
     await restart(s.show.id);
     expect((await s.state(bia)).status).toBe("IN_PROGRESS");
     expect((await s.state(ana)).status).toBe("CANCELLED");
-    expect((await d1Tickets(s.show.id)).map((t) => [t.status, t.userId])).toEqual([["IN_PROGRESS", bia.id]]);
+    expect((await ticketRows(s.show.id)).map((t) => [t.status, t.userId])).toEqual([["IN_PROGRESS", bia.id]]);
     await s.check();
   });
 
@@ -222,7 +222,7 @@ describe("a crash after D1 committed and before the object recorded it", () => {
     injectD1(show.id, crash);
     await until(() => crash.crashed(), "the alarm to release the expired hold");
     // Released and claimed for Bia in one transaction: D1 has her hold, the object does not.
-    expect((await d1Tickets(show.id))[0]).toMatchObject({ status: "IN_PROGRESS", userId: bia.id });
+    expect((await ticketRows(show.id))[0]).toMatchObject({ status: "IN_PROGRESS", userId: bia.id });
 
     await restart(show.id);
     expect(ok(await stub.state(show.id, ana.id)).status).toBe("EXPIRED");
@@ -236,7 +236,7 @@ describe("a crash after the object wrote its storage and before D1 was written",
     const s = await sale(1, 1, { clock: "real" });
     const [ana] = s.fans as [TestFan];
     await crashDuring(s.show.id, "claim", "before", () => s.request(ana));
-    expect((await d1Tickets(s.show.id))[0]!.status).toBe("AVAILABLE");
+    expect((await ticketRows(s.show.id))[0]!.status).toBe("AVAILABLE");
 
     await restart(s.show.id);
     expect((await s.state(ana)).status).toBe("IN_PROGRESS");
@@ -296,7 +296,7 @@ describe("D1 failing under a live object", () => {
     await runDurableObjectAlarm(s.stub);
     await s.state(ana);
 
-    const mine = (await d1Tickets(s.show.id)).filter((t) => t.userId === ana.id);
+    const mine = (await ticketRows(s.show.id)).filter((t) => t.userId === ana.id);
     expect(mine.map((t) => t.status)).toEqual(["IN_PROGRESS"]);
     expect(await s.state(ana)).toMatchObject({ status: "IN_PROGRESS", ticket: { id: mine[0]!.id } });
     await s.check();
@@ -315,7 +315,7 @@ describe("D1 failing under a live object", () => {
     await s.request(bia);
     healD1(s.show.id);
 
-    const rows = await d1Tickets(s.show.id);
+    const rows = await ticketRows(s.show.id);
     expect(rows.filter((t) => t.userId === ana.id)).toHaveLength(1);
     expect(rows.filter((t) => t.userId === bia.id)).toHaveLength(1);
     await s.check();
@@ -428,7 +428,7 @@ describe("alarms", () => {
     ok(await stub.request(show.id, bia.id, { sector: "Pista", meia: false }));
     const failure = failD1("release", "before");
     injectD1(show.id, failure);
-    await until(async () => (await d1Tickets(show.id))[0]?.userId === bia.id, "the alarm to retry", 20_000);
+    await until(async () => (await ticketRows(show.id))[0]?.userId === bia.id, "the alarm to retry", 20_000);
     expect(failure.failures()).toBe(1);
     expect(ok(await stub.state(show.id, ana.id)).status).toBe("EXPIRED");
     await expectInvariants(show.id, [ana.id, bia.id], Date.now());
@@ -465,7 +465,7 @@ describe("alarms", () => {
     await s.advance(HOLD_MS * 5);
     expect(await runDurableObjectAlarm(s.stub)).toBe(true);
 
-    const rows = await d1Tickets(s.show.id);
+    const rows = await ticketRows(s.show.id);
     expect(rows.map((r) => r.userId).sort()).toEqual([caio.id, dani.id].sort());
     expect(rows.map((r) => r.holdExpiresAt)).toEqual([s.now() + HOLD_MS, s.now() + HOLD_MS]);
     expect((await s.state(ana)).status).toBe("EXPIRED");
@@ -479,10 +479,10 @@ describe("alarms", () => {
     for (const f of s.fans) ok(await s.request(f));
     await s.advance(HOLD_MS);
     await runInDurableObject(s.stub, (o: ShowQueue) => o.alarm());
-    const after = await d1Tickets(s.show.id);
+    const after = await ticketRows(s.show.id);
     expect(after.map((t) => [t.status, t.userId])).toEqual([["IN_PROGRESS", bia.id]]);
     await runInDurableObject(s.stub, (o: ShowQueue) => o.alarm());
-    expect(await d1Tickets(s.show.id)).toEqual(after);
+    expect(await ticketRows(s.show.id)).toEqual(after);
     expect((await s.state(ana)).status).toBe("EXPIRED");
     expect((await s.state(bia)).status).toBe("IN_PROGRESS");
     expect((await s.state(caio)).position).toBe(1);
@@ -535,7 +535,7 @@ describe("races on one hold", () => {
     ]);
     expect(late).toMatchObject({ ok: false, code: "HOLD_EXPIRED" });
     expect((await s.state(bia)).ticket?.id).toBe(ticketId);
-    expect((await d1Payments(s.show.id)).map((p) => p.status)).toEqual(["REFUND_DUE"]);
+    expect((await paymentRows(s.show.id)).map((p) => p.status)).toEqual(["REFUND_DUE"]);
     await s.check();
   });
 
@@ -556,7 +556,7 @@ describe("races on one hold", () => {
     expect(ok(await booking).status).toBe("BOOKED");
     await alarm;
     expect((await s.state(ana)).status).toBe("BOOKED");
-    expect((await d1Tickets(s.show.id))[0]).toMatchObject({ status: "BOOKED", userId: ana.id });
+    expect((await ticketRows(s.show.id))[0]).toMatchObject({ status: "BOOKED", userId: ana.id });
     await s.check();
   });
 
@@ -589,7 +589,7 @@ describe("races on one hold", () => {
       const [first, second] = order === "cancel-first" ? [bia, ana] : [ana, bia];
       await Promise.all([s.cancel(first), s.cancel(second)]);
       expect((await s.state(bia)).status).toBe("CANCELLED");
-      expect((await d1Tickets(s.show.id))[0]).toMatchObject({ status: "AVAILABLE", userId: null });
+      expect((await ticketRows(s.show.id))[0]).toMatchObject({ status: "AVAILABLE", userId: null });
       await s.check();
     }
   });
