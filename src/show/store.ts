@@ -412,6 +412,6 @@ export class ShowStore {
   }
 }
 
-export function findClass(config: ShowConfig, c: TicketClass): ClassConfig | undefined {
+function findClass(config: ShowConfig, c: TicketClass): ClassConfig | undefined {
   return config.classes.find((x) => x.sector === c.sector && x.meia === c.meia);
 }
