@@ -38,9 +38,22 @@ export const ERROR_STATUS = {
   /** The payment provider did not answer (or failed) while catraca opened a checkout. */
   PAYMENT_PROVIDER_UNAVAILABLE: 502,
   EMAIL_NOT_SENT: 502,
+  UNAVAILABLE: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** The messages that say the same thing wherever they are answered. */
+export const MESSAGES = {
+  SHOW_NOT_FOUND: "no show with this id",
+  TICKET_NOT_HELD: "you do not hold this ticket",
+  HOLD_EXPIRED: "the hold on this ticket has ended",
+  PAYMENT_NOT_FOUND: "no payment of yours with this id",
+  PAYMENT_NOT_APPROVED: "the payment is not approved for this fan, ticket and amount",
+  SOLD_OUT: "no ticket of this class is left",
+  UPGRADE_REQUIRED: "this endpoint speaks WebSocket: send Upgrade: websocket",
+  INTERNAL: "something went wrong on our side; please try again",
+} as const satisfies Partial<Record<ErrorCode, string>>;
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string };
@@ -60,6 +73,11 @@ export class ApiError extends Error {
     this.name = "ApiError";
   }
 
+  /** One of the errors whose message is always the same (`MESSAGES`). */
+  static of(code: keyof typeof MESSAGES): ApiError {
+    return new ApiError(code, MESSAGES[code]);
+  }
+
   get status(): ContentfulStatusCode {
     return ERROR_STATUS[this.code];
   }
@@ -71,4 +89,45 @@ export class ApiError extends Error {
 
 export function errorBody(code: ErrorCode, message: string): ErrorBody {
   return { error: { code, message } };
+}
+
+/**
+ * Thrown by a show object when D1, the record of tickets, failed under a call. Whatever the call
+ * did or did not do, the object reconciles with D1 before its next decision, and every fan call is
+ * safe to repeat (a repeated request keeps the place, a repeated book answers 200), so the fan is
+ * told to try again in a moment. Its fields travel with it back to the Worker.
+ */
+export class RecordUnavailable extends Error {
+  readonly unavailable = true;
+
+  constructor(what: string, cause: unknown) {
+    super(`D1 failed under ${what}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "RecordUnavailable";
+  }
+}
+
+/** Seconds a fan is asked to wait before calling an object that could not answer (`Retry-After`). */
+export const RETRY_AFTER_SECONDS = { overloaded: 5, unavailable: 2, moving: 1 } as const;
+
+/**
+ * A show object that could not answer, as the contract's `503 UNAVAILABLE`: overloaded (the
+ * platform's `overloaded`: never retried here, that would only add to the load), its record out
+ * of reach (`RecordUnavailable`), or another error the platform calls retryable (an object
+ * restarting or moving). Anything else is not this, and answers undefined.
+ */
+export function unavailable(err: unknown): ApiError | undefined {
+  if (typeof err !== "object" || err === null) return undefined;
+  const e = err as { overloaded?: unknown; unavailable?: unknown; retryable?: unknown };
+  const [seconds, why] =
+    e.overloaded === true
+      ? [RETRY_AFTER_SECONDS.overloaded, "this show is taking more calls than it can right now"]
+      : e.unavailable === true
+        ? [RETRY_AFTER_SECONDS.unavailable, "this show's ticket records cannot be reached right now"]
+        : e.retryable === true
+          ? [RETRY_AFTER_SECONDS.moving, "this show is restarting"]
+          : [undefined, ""];
+  if (seconds === undefined) return undefined;
+  return new ApiError("UNAVAILABLE", `${why}; nothing was lost, try again in ${seconds} seconds`, {
+    "retry-after": String(seconds),
+  });
 }

@@ -2,7 +2,8 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { publicRead, sameOriginWrites } from "./cors";
-import { ApiError, ERROR_STATUS, errorBody } from "./errors";
+import { database } from "./db/database";
+import { ApiError, ERROR_STATUS, errorBody, MESSAGES, unavailable } from "./errors";
 import { sweepPayments } from "./payments/sweep";
 import { admin } from "./routes/admin";
 import { bench } from "./routes/bench";
@@ -19,7 +20,7 @@ import { purchase } from "./routes/purchase";
 import { sessions } from "./routes/sessions";
 import { ticketsRoutes } from "./routes/tickets";
 import { securityHeaders } from "./security";
-import { database, showsWithOverdueHolds } from "./show/ledger";
+import { showsWithOverdueHolds } from "./show/ledger";
 
 export { Account } from "./accounts/account";
 export { RevocationList } from "./accounts/revocations";
@@ -80,13 +81,18 @@ app.notFound(async (c) => {
 
 app.onError((err, c) => {
   if (err instanceof ApiError) return c.json(err.toBody(), err.status, err.headers);
+  const busy = unavailable(err);
+  if (busy) {
+    console.warn("a show object could not answer", { path: new URL(c.req.url).pathname, error: String(err) });
+    return c.json(busy.toBody(), busy.status, busy.headers);
+  }
   if (err instanceof HTTPException && err.status < 500) {
     // Hono's own 4xx (malformed JSON in the validator, a cross-site form post refused by csrf()).
     const code = err.status === 413 ? "PAYLOAD_TOO_LARGE" : err.status === 403 ? "FORBIDDEN" : "BAD_REQUEST";
     return c.json(errorBody(code, err.message || "bad request"), ERROR_STATUS[code]);
   }
   console.error("unhandled error", { method: c.req.method, path: new URL(c.req.url).pathname, error: err });
-  return c.json(errorBody("INTERNAL", "something went wrong on our side; please try again"), 500);
+  return c.json(errorBody("INTERNAL", MESSAGES.INTERNAL), 500);
 });
 
 export default {

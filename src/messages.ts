@@ -23,13 +23,30 @@ export const STATE_REQUEST = "state";
 /** Client messages are tiny; anything larger is a misbehaving client and closes the socket. */
 export const MAX_CLIENT_MESSAGE_BYTES = 1024;
 
+/**
+ * Messages a socket may send per window (pings, answered by the runtime, do not count): the page
+ * sends a `state` now and then (a tab coming back, a countdown reaching zero); more than this is a
+ * script, and closes the socket with `CLOSE.POLICY`.
+ */
+export const CLIENT_MESSAGE_LIMIT = { count: 10, windowMs: 10_000 } as const;
+
+/** Sockets one fan may hold on one show (tabs, devices); one more closes the oldest with `CLOSE.REPLACED`. */
+export const MAX_SOCKETS_PER_FAN = 5;
+
 export const CLOSE = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
   UNSUPPORTED_DATA: 1003,
+  /** The socket sent more messages than `CLIENT_MESSAGE_LIMIT` allows. */
   POLICY: 1008,
   TOO_BIG: 1009,
   INTERNAL: 1011,
+  /**
+   * The fan opened more than `MAX_SOCKETS_PER_FAN` sockets on this show and this was the oldest. The
+   * page does not reconnect on its own (it would close another of the fan's tabs): it polls, and
+   * takes the live connection back when the fan returns to the tab.
+   */
+  REPLACED: 4001,
 } as const;
 
 /** Headers by which the Worker tells the show object who the (already authenticated) fan is. */

@@ -11,9 +11,9 @@ import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { sign, verify } from "hono/jwt";
 import { sameSecret, verifySession } from "./auth";
+import { database } from "./db/database";
 import { type DoorCredential, findCredential } from "./db/door";
 import { ApiError } from "./errors";
-import { database } from "./show/ledger";
 
 export const ORGANIZER_COOKIE = "catraca_org";
 export const DOOR_COOKIE = "catraca_door";

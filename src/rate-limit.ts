@@ -1,24 +1,25 @@
 /**
  * Per-client rate limits through the Workers rate-limiting binding (`[[ratelimits]]` in
- * wrangler.toml): sign-ins per client address, ticket calls per fan. Fans on mobile networks share
- * addresses behind carrier-grade NAT, so only sign-in is keyed by address, and generously; once a
- * fan is signed in, their own id is the key. `RATE_LIMIT = "off"` disables both, for local load
- * tests only.
+ * wrangler.toml): sign-ins per client address; per fan, the ticket calls and every other call that
+ * reaches a show's object. Fans on mobile networks share addresses behind carrier-grade NAT, so
+ * only sign-in is keyed by address, and generously; once a fan is signed in, their own id is the
+ * key. `RATE_LIMIT = "off"` disables them all, for local load tests only.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { ApiError } from "./errors";
 
-type Limiter = "SIGN_IN_LIMITER" | "TICKET_LIMITER";
+type Limiter = "SIGN_IN_LIMITER" | "TICKET_LIMITER" | "SHOW_CALL_LIMITER";
 
 /**
  * Each binding's `period` in wrangler.toml: the binding counts in fixed windows of that length and
  * does not say when the current one ends, so a client told to wait one period is never early.
  */
-const PERIOD_SECONDS: Record<Limiter, number> = { SIGN_IN_LIMITER: 60, TICKET_LIMITER: 10 };
+const PERIOD_SECONDS: Record<Limiter, number> = { SIGN_IN_LIMITER: 60, TICKET_LIMITER: 10, SHOW_CALL_LIMITER: 10 };
 
 const WHAT: Record<Limiter, string> = {
   SIGN_IN_LIMITER: "too many sign-ins from this address",
   TICKET_LIMITER: "too many ticket requests from this fan",
+  SHOW_CALL_LIMITER: "too many calls to this show from this fan",
 };
 
 export function rateLimitEnabled(env: Env): boolean {
@@ -52,6 +53,11 @@ export function rateLimit<E extends { Bindings: Env }>(
     await next();
   };
 }
+
+/** Calls that reach a show's object count against the fan, whatever address they come from. */
+export const perFan = <E extends { Bindings: Env; Variables: { fan: { id: string } } }>(
+  limiter: "TICKET_LIMITER" | "SHOW_CALL_LIMITER",
+) => rateLimit<E>(limiter, (c) => c.var.fan.id);
 
 /** The client's address as Cloudflare reports it. */
 export const clientAddress = (c: Context) => c.req.header("cf-connecting-ip");

@@ -6,11 +6,12 @@
  * upsert), and not at all for a fan the account object already knows under the same name.
  * Every email gets the same answers and the same work, so none tells whether it has an account.
  */
+
+import { database } from "../db/database";
 import { upsertUser } from "../db/queries";
 import { codeMail } from "../email/code-mail";
 import { sendMail } from "../email/send";
 import { isLang, type Lang } from "../page/i18n";
-import { database } from "../show/ledger";
 import type { SignedIn } from "./account";
 import { codeDigest, codeMatches, newCode, newNonce } from "./code";
 import { accountKey, accountObject } from "./identity";

@@ -4,9 +4,16 @@ export class ApiFailure extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The server's `Retry-After` (seconds), on a 429 or 503. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = "ApiFailure";
+  }
+
+  /** The server asked to come back later (429 RATE_LIMITED, 503 UNAVAILABLE). */
+  get busy(): boolean {
+    return this.status === 429 || this.status === 503;
   }
 }
 
@@ -24,7 +31,13 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   }
   const json = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
   if (!res.ok) {
-    throw new ApiFailure(res.status, json?.error?.code ?? "INTERNAL", json?.error?.message ?? res.statusText);
+    const retryAfter = Number(res.headers.get("retry-after"));
+    throw new ApiFailure(
+      res.status,
+      json?.error?.code ?? "INTERNAL",
+      json?.error?.message ?? res.statusText,
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+    );
   }
   return json as T;
 }

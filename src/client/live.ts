@@ -1,14 +1,17 @@
 /**
  * The fan's live state for one show: the WebSocket of `GET /:showId/ingresso/ws`, reconnected with
  * backoff, and polling of `GET /:showId/ingresso` whenever the socket is down. Every message is the
- * fan's whole State, so whichever path delivers it, the page just renders the latest one.
+ * fan's whole State, so whichever path delivers it, the page just renders the latest one. A show
+ * that asks to come back later (429, 503) is polled less and less often, never sooner than it
+ * said; a socket the server replaced with a newer tab's (`CLOSE.REPLACED`) is not reconnected
+ * until the fan comes back to this tab, or it would close another of the fan's tabs.
  */
-import { PING, PONG, type ServerMessage, STATE_REQUEST } from "../messages";
+import { CLOSE, PING, PONG, type ServerMessage, STATE_REQUEST } from "../messages";
 import type { FanState } from "../show/types";
 import { ApiFailure, api } from "./api";
-import { backoffDelay } from "./backoff";
+import { backoffDelay, busyDelay } from "./backoff";
 
-export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "polling";
+export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "polling" | "busy" | "replaced";
 
 export interface LiveHandlers {
   onState(state: FanState, serverTime?: string): void;
@@ -27,9 +30,14 @@ export class LiveConnection {
   private attempt = 0;
   private lastHeard = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  private pollTimer: ReturnType<typeof setInterval> | undefined;
+  private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  private polling = false;
+  /** Polls in a row that the server answered "come back later". */
+  private busyPolls = 0;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private stopped = false;
+  /** The server closed this tab's socket for a newer tab's. */
+  private replaced = false;
 
   constructor(
     private readonly showId: string,
@@ -40,13 +48,13 @@ export class LiveConnection {
     this.handlers.onStatus("connecting");
     this.connect();
     document.addEventListener("visibilitychange", this.onVisible);
-    window.addEventListener("online", this.reconnectNow);
+    window.addEventListener("online", this.onOnline);
   }
 
   stop(): void {
     this.stopped = true;
     document.removeEventListener("visibilitychange", this.onVisible);
-    window.removeEventListener("online", this.reconnectNow);
+    window.removeEventListener("online", this.onOnline);
     clearTimeout(this.reconnectTimer);
     this.stopPolling();
     if (this.ws) this.drop(this.ws, false);
@@ -83,8 +91,8 @@ export class LiveConnection {
       const { type: _type, serverTime, ...state } = message;
       this.handlers.onState(state, serverTime);
     });
-    ws.addEventListener("close", () => {
-      if (this.ws === ws) this.down();
+    ws.addEventListener("close", (event) => {
+      if (this.ws === ws) this.down(event.code);
     });
   }
 
@@ -109,21 +117,28 @@ export class LiveConnection {
   }
 
   /** The socket is down: poll meanwhile, and try again after a growing delay. */
-  private down(): void {
+  private down(code?: number): void {
     this.ws = undefined;
     clearInterval(this.pingTimer);
     if (this.stopped) return;
-    this.handlers.onStatus("reconnecting");
-    this.startPolling();
     clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => this.connect(), backoffDelay(this.attempt++));
+    this.replaced = code === CLOSE.REPLACED;
+    this.handlers.onStatus(this.replaced ? "replaced" : "reconnecting");
+    this.startPolling();
+    if (!this.replaced) this.reconnectTimer = setTimeout(() => this.connect(), backoffDelay(this.attempt++));
   }
 
   private readonly reconnectNow = () => {
     if (this.stopped || this.ws) return;
     clearTimeout(this.reconnectTimer);
     this.attempt = 0;
+    this.replaced = false;
     this.connect();
+  };
+
+  /** Back online: reconnect at once, unless a newer tab has the live connection. */
+  private readonly onOnline = () => {
+    if (!this.replaced) this.reconnectNow();
   };
 
   private readonly onVisible = () => {
@@ -133,28 +148,45 @@ export class LiveConnection {
   };
 
   private startPolling(): void {
-    if (this.pollTimer !== undefined) return;
-    void this.poll();
-    this.pollTimer = setInterval(() => void this.poll(), POLL_EVERY_MS);
+    if (this.polling) return;
+    this.polling = true;
+    void this.pollThenWait();
   }
 
   private stopPolling(): void {
-    clearInterval(this.pollTimer);
+    this.polling = false;
+    clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
   }
 
-  private async poll(): Promise<void> {
+  private async pollThenWait(): Promise<void> {
+    const wait = await this.poll();
+    if (!this.polling || this.stopped) return;
+    clearTimeout(this.pollTimer);
+    this.pollTimer = setTimeout(() => void this.pollThenWait(), wait);
+  }
+
+  /** One read of the state; answers how long to wait before the next. */
+  private async poll(): Promise<number> {
+    // A replaced tab nobody is looking at has nothing to show; back on it, the fan reconnects.
+    if (this.replaced && document.visibilityState === "hidden") return POLL_EVERY_MS;
     try {
       const state = await api<FanState>("GET", `/${encodeURIComponent(this.showId)}/ingresso`);
-      if (this.stopped) return;
-      if (this.ws?.readyState !== WebSocket.OPEN) this.handlers.onStatus("polling");
+      if (this.stopped) return POLL_EVERY_MS;
+      this.busyPolls = 0;
+      if (this.ws?.readyState !== WebSocket.OPEN) this.handlers.onStatus(this.replaced ? "replaced" : "polling");
       this.handlers.onState(state);
     } catch (err) {
       if (err instanceof ApiFailure && err.status === 401) {
         this.stop();
         this.handlers.onUnauthorized();
+      } else if (err instanceof ApiFailure && err.busy) {
+        // Never retried in a loop: the show said when to come back, and it is only asked later still.
+        this.handlers.onStatus("busy");
+        return busyDelay(err.retryAfterSeconds, this.busyPolls++);
       }
       // Otherwise the next poll or the socket will bring the state.
     }
+    return POLL_EVERY_MS;
   }
 }

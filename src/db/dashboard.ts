@@ -1,10 +1,8 @@
 /** What the organizers' console reads from D1 beside the catalogue: sales over time, money, attendees. */
 import { and, asc, count, eq, gte, sql } from "drizzle-orm";
-import type { DrizzleD1Database } from "drizzle-orm/d1";
+import type { Db } from "./database";
 import { markRefunded, paymentView } from "./queries";
 import { bands, checkins, payments, queueSamples, tickets, users } from "./schema";
-
-type Db = DrizzleD1Database;
 
 /** A queue sample at most this often per show, however many consoles poll. */
 export const QUEUE_SAMPLE_MS = 5_000;

@@ -3,14 +3,12 @@
  * the ticket list a gate downloads to work offline, and the conflicts learnt when gates sync.
  */
 import { and, asc, count, desc, eq, sql } from "drizzle-orm";
-import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { base64url } from "../codes/format";
 import type { DoorTicket } from "../door/manifest";
 import type { TicketClaims } from "../ticket-code";
+import type { Db } from "./database";
 import { newId } from "./queries";
 import { checkinConflicts, checkins, type DoorCredentialRow, doorCredentials, tickets, users } from "./schema";
-
-type Db = DrizzleD1Database;
 
 // --- credentials ----------------------------------------------------------------------------------
 

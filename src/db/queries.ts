@@ -1,7 +1,7 @@
 /** Catalogue, organizer and payment queries on D1 (the per-show ticket rules live in src/show/). */
 import { and, asc, count, eq, exists, inArray, notExists, sql } from "drizzle-orm";
-import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import type { SectorInput, ShowBody } from "../schemas";
+import { type Db, database } from "./database";
 import {
   type BandRow,
   bands,
@@ -19,8 +19,6 @@ import {
 import type { BandView, ShowView } from "./views";
 
 export type { BandView, ShowView };
-
-type Db = DrizzleD1Database;
 
 export function newId(prefix: string): string {
   return `${prefix}_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
@@ -71,7 +69,7 @@ export function meiaSplit(s: SectorInput) {
  * (drizzle's batch cannot carry a raw statement, so the batch is D1's own.)
  */
 export async function createShow(d1: D1Database, input: ShowBody, now: number): Promise<string> {
-  const db = drizzle(d1);
+  const db = database(d1);
   const showId = newId("show");
   const prepared = (q: { toSQL(): { sql: string; params: unknown[] } }) => {
     const { sql: text, params } = q.toSQL();

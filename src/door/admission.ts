@@ -3,10 +3,11 @@
  * synced later (`POST /api/door/sync`). The code's signature says we issued it; D1 says whether
  * it is still booked and whether it already got in.
  */
+
+import { database } from "../db/database";
 import { type AdmittedTicket, checkIn, isCheckinScan, recordOfflineConflict } from "../db/door";
 import { ApiError } from "../errors";
 import type { DoorAgent } from "../organizer";
-import { database } from "../show/ledger";
 import { type TicketClaims, verifyTicketCode } from "../ticket-code";
 import type { SyncOutcome } from "./manifest";
 

@@ -269,6 +269,12 @@ const ptBR = {
   sessionsLead: (days: number) =>
     `Você fica conectado por ${days} dias em cada aparelho. Perdeu um aparelho ou entrou em um que não é seu? Saia de todos.`,
   signOutEverywhere: "Sair de todos os aparelhos",
+  // A show that cannot take more calls right now (503), and a tab replaced by a newer one.
+  errorUnavailable: "Muita gente neste show agora. Aguarde alguns segundos e tente de novo: seu lugar está guardado.",
+  connBusy: "Muita procura: aguarde, tentando de novo",
+  connReplaced: "Aberto em outra aba: volte aqui para atualizar ao vivo",
+  busyTitle: "Um momento",
+  tryAgain: "Tentar de novo",
 };
 
 export type Messages = typeof ptBR;
@@ -496,6 +502,11 @@ const en: Messages = {
   sessionsLead: (days) =>
     `You stay signed in for ${days} days on each device. Lost a device, or signed in on one that is not yours? Sign out everywhere.`,
   signOutEverywhere: "Sign out of every device",
+  errorUnavailable: "This show is very busy right now. Wait a few seconds and try again: your place is kept.",
+  connBusy: "Very busy: hold on, trying again",
+  connReplaced: "Open in another tab: come back here for live updates",
+  busyTitle: "Just a moment",
+  tryAgain: "Try again",
 };
 
 const MESSAGES: Record<Lang, Messages> = { "pt-BR": ptBR, en };

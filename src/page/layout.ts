@@ -41,7 +41,8 @@ export interface PageOptions {
     | "console-sign-in"
     | "console"
     | "dashboard"
-    | "door";
+    | "door"
+    | "busy";
   description?: string;
   /**
    * The organizers' pages (the console, with the organizer's session or not) and the gate's door

@@ -14,9 +14,10 @@
  * A payment is refunded only from REFUND_DUE, which only money that booked nothing can reach, and
  * books only from APPROVED, which REFUND_DUE never returns to: never both for one payment.
  */
+
+import { database } from "../db/database";
 import { approvePayment, markExpired, markRefunded, paymentById, refuseMismatch } from "../db/queries";
 import type { PaymentRow } from "../db/schema";
-import { database } from "../show/ledger";
 import type { PaymentProvider, ProviderStatus } from "./provider";
 
 export const CURRENCY = "brl";

@@ -3,9 +3,10 @@
  * (so a fan cannot pay long after the hold; whatever still arrives is settled, i.e. refunded), and
  * refunds that failed are asked for again. A bounded batch per run; what is left waits a minute.
  */
+
+import { database } from "../db/database";
 import { checkoutsOfEndedHolds, refundsToMake } from "../db/queries";
 import { PAYMENT_PROVIDERS } from "../db/schema";
-import { database } from "../show/ledger";
 import { providerFor } from ".";
 import { refundDue, settle } from "./settle";
 

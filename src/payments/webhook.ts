@@ -6,9 +6,10 @@
  * look at: its state is read from the provider's API, so events that come twice or out of order
  * settle the same state again, which changes nothing.
  */
+
+import { database } from "../db/database";
 import { paymentById, recordDelivery } from "../db/queries";
 import { ApiError } from "../errors";
-import { database } from "../show/ledger";
 import { providerFor } from ".";
 import { BadSignature, isProviderName } from "./provider";
 import { settle } from "./settle";

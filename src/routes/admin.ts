@@ -1,9 +1,9 @@
 import { Hono } from "hono";
+import { database } from "../db/database";
 import { classStats, createBand, createShow, findBand, getShow, refundsDue } from "../db/queries";
 import { ApiError } from "../errors";
 import { requireOrganizer } from "../organizer";
 import { bandBody, showBody } from "../schemas";
-import { database } from "../show/ledger";
 import { validate } from "../validate";
 
 /** Organizers (the admin token, or the console's session): bands, shows, live stats and refunds due. */
@@ -23,16 +23,16 @@ export const admin = new Hono<{ Bindings: Env }>()
   .get("/shows/:showId/stats", async (c) => {
     const showId = c.req.param("showId");
     const db = database(c.env.DB);
-    if (!(await getShow(db, showId))) throw new ApiError("SHOW_NOT_FOUND", "no show with this id");
-    const [sectors, waiting] = await Promise.all([
+    if (!(await getShow(db, showId))) throw ApiError.of("SHOW_NOT_FOUND");
+    const [sectors, byClass] = await Promise.all([
       classStats(db, showId),
-      c.env.SHOWS.getByName(showId).waitingCount(),
+      c.env.SHOWS.getByName(showId).waitingByClass(),
     ]);
-    return c.json({ waiting, sectors });
+    return c.json({ waiting: byClass.reduce((n, w) => n + w.waiting, 0), sectors });
   })
   .get("/shows/:showId/refunds", async (c) => {
     const showId = c.req.param("showId");
     const db = database(c.env.DB);
-    if (!(await getShow(db, showId))) throw new ApiError("SHOW_NOT_FOUND", "no show with this id");
+    if (!(await getShow(db, showId))) throw ApiError.of("SHOW_NOT_FOUND");
     return c.json({ refunds: await refundsDue(db, showId) });
   });

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { accountKey, accountObject } from "../accounts/identity";
 import { issueSession } from "../auth";
+import { database } from "../db/database";
 import { upsertUser } from "../db/queries";
 import { sessionBody } from "../schemas";
-import { database } from "../show/ledger";
 import { validate } from "../validate";
 
 /**

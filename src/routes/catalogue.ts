@@ -1,13 +1,13 @@
 import { Hono } from "hono";
+import { database } from "../db/database";
 import { getShow, listShows } from "../db/queries";
 import { ApiError } from "../errors";
-import { database } from "../show/ledger";
 
 /** `GET /api/shows` and `GET /api/shows/:showId`: open to everybody. */
 export const catalogue = new Hono<{ Bindings: Env }>()
   .get("/", async (c) => c.json({ shows: await listShows(database(c.env.DB)) }))
   .get("/:showId", async (c) => {
     const show = await getShow(database(c.env.DB), c.req.param("showId"));
-    if (!show) throw new ApiError("SHOW_NOT_FOUND", "no show with this id");
+    if (!show) throw ApiError.of("SHOW_NOT_FOUND");
     return c.json({ show });
   });

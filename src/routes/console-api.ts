@@ -12,6 +12,7 @@ import {
   salesTotals,
   sampleQueue,
 } from "../db/dashboard";
+import { database } from "../db/database";
 import {
   checkinsByGate,
   conflicts,
@@ -26,7 +27,6 @@ import { requireOrganizer } from "../organizer";
 import { isLang, LANG_COOKIE, negotiateLang } from "../page/i18n";
 import { organizerMessages } from "../page/i18n-organizers";
 import { credentialBody } from "../schemas";
-import { database } from "../show/ledger";
 import { validate } from "../validate";
 
 /** A door link lasts until a day after its show starts, never longer. */

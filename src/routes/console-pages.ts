@@ -5,6 +5,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
 import { listBands } from "../db/dashboard";
+import { database } from "../db/database";
 import { getShow, listShows } from "../db/queries";
 import { endOrganizerSession, hasOrganizerSession, isAdminToken, issueOrganizerSession } from "../organizer";
 import { consoleHomePage, consoleSignInPage, dashboardPage } from "../page/console";
@@ -13,7 +14,6 @@ import { organizerContext } from "../page/layout";
 import { notFoundPage } from "../page/not-found";
 import { clientAddress, overLimit } from "../rate-limit";
 import { DOOR_CONTENT_SECURITY_POLICY } from "../security";
-import { database } from "../show/ledger";
 import { type PagesEnv, renderPage, safeNext, withPage } from "./pages";
 
 const SIGN_IN = "/organizador/entrar";

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { database } from "../db/database";
 import { doorTickets, findCredential } from "../db/door";
 import { getShow } from "../db/queries";
 import { doorShow, syncOffline } from "../door/admission";
@@ -7,7 +8,6 @@ import { ApiError } from "../errors";
 import { type DoorVariables, requireDoor, setDoorCookie } from "../organizer";
 import { clientAddress, rateLimit } from "../rate-limit";
 import { doorSessionBody, syncBody } from "../schemas";
-import { database } from "../show/ledger";
 import { ticketPublicKey } from "../ticket-code";
 import { validate } from "../validate";
 

@@ -11,9 +11,11 @@ import { accountObject } from "../accounts/identity";
 import { CODE_LIFETIME_MS, RESEND_AFTER_MS } from "../accounts/rules";
 import { readChallenge, startSignIn, verifySignIn } from "../accounts/sign-in";
 import { type Fan, issueSession, SESSION_COOKIE, SESSION_DAYS, signOutEverywhere, verifySession } from "../auth";
+import { database } from "../db/database";
 import { bookedTicketsOf, findPayment, getShow, listShows, paymentView } from "../db/queries";
-import { ApiError } from "../errors";
+import { ApiError, unavailable } from "../errors";
 import { accountPage } from "../page/account";
+import { busyPage } from "../page/busy";
 import { checkoutPage } from "../page/checkout";
 import { homePage } from "../page/home";
 import { isLang, LANG_COOKIE, messages } from "../page/i18n";
@@ -25,8 +27,7 @@ import { showPage, showPageDescription } from "../page/show";
 import { type CodeStep, codePage, passkeyOfferPage, signInPage } from "../page/sign-in";
 import { clientAddress, overLimit } from "../rate-limit";
 import { codeField, sessionBody } from "../schemas";
-import { database } from "../show/ledger";
-import type { FanState } from "../show/types";
+import type { FanState, Outcome } from "../show/types";
 import { signTicketCode } from "../ticket-code";
 
 export type PagesEnv = { Bindings: Env; Variables: { page: PageContext } };
@@ -72,7 +73,7 @@ export function renderPage(
   ctx: PageContext,
   options: PageOptions,
   body: Html,
-  status: 200 | 400 | 404 | 410 | 429 | 502 = 200,
+  status: 200 | 400 | 404 | 410 | 429 | 502 | 503 = 200,
 ) {
   // Pages greet the signed-in fan by name: never cache them.
   c.header("cache-control", "no-store");
@@ -293,7 +294,22 @@ export const pages = new Hono<PagesEnv>()
     if (!row || !show) {
       return renderPage(c, ctx, { title: ctx.t.notFoundTitle, page: "not-found" }, notFoundPage(ctx), 404);
     }
-    const outcome = await c.env.SHOWS.getByName(show.id).state(show.id, ctx.fan.id);
+    // The page reads the hold from the show's object: a call like GET /:showId/ingresso, limited alike.
+    const busy = async (status: 429 | 503, lead: string, seconds: number) => {
+      c.header("retry-after", String(seconds));
+      const page = busyPage(ctx, lead, ctx.here);
+      return renderPage(c, ctx, { title: ctx.t.busyTitle, page: "busy" }, page, status);
+    };
+    const wait = await overLimit(c.env, "SHOW_CALL_LIMITER", ctx.fan.id);
+    if (wait !== undefined) return busy(429, ctx.t.errorRateLimited, wait);
+    let outcome: Outcome;
+    try {
+      outcome = await c.env.SHOWS.getByName(show.id).state(show.id, ctx.fan.id);
+    } catch (err) {
+      const answer = unavailable(err);
+      if (!answer) throw err;
+      return busy(503, ctx.t.errorUnavailable, Number(answer.headers["retry-after"]));
+    }
     const state: FanState = outcome.ok ? outcome.state : { status: "NONE", booked: [] };
     const held = state.status === "IN_PROGRESS" && state.ticket?.id === row.ticketId;
     // A provider's own page takes the fan's money: this address only leads there while it can.

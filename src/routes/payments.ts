@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { type FanVariables, requireFan } from "../auth";
+import { database } from "../db/database";
 import {
   approvePayment,
   createPayment,
@@ -10,13 +11,14 @@ import {
   setCheckout,
   userEmail,
 } from "../db/queries";
+import { requireShow } from "../edge/show-directory";
 import { ApiError } from "../errors";
 import { formatShowDate } from "../page/format";
 import { configuredProvider } from "../payments";
 import { type PaymentProvider, ProviderUnavailable } from "../payments/provider";
 import { receiveWebhook } from "../payments/webhook";
+import { perFan } from "../rate-limit";
 import { paymentBody } from "../schemas";
-import { database } from "../show/ledger";
 import { validate } from "../validate";
 
 type PaymentsEnv = { Bindings: Env; Variables: FanVariables };
@@ -29,13 +31,14 @@ const sandboxEnabled = (env: Env) => env.PAYMENT_PROVIDER === "sandbox";
  */
 export const paymentsRoutes = new Hono<PaymentsEnv>()
   .use(requireFan())
-  .post("/", validate("json", paymentBody), async (c) => {
+  .post("/", perFan("SHOW_CALL_LIMITER"), validate("json", paymentBody), async (c) => {
     const { showId, ticketId } = c.req.valid("json");
     const fan = c.var.fan;
+    await requireShow(c.env, showId);
     const hold = await c.env.SHOWS.getByName(showId).checkHold(showId, fan.id, ticketId);
-    if (hold.kind === "no-show") throw new ApiError("SHOW_NOT_FOUND", "no show with this id");
-    if (hold.kind === "never") throw new ApiError("TICKET_NOT_HELD", "you do not hold this ticket");
-    if (hold.kind === "ended") throw new ApiError("HOLD_EXPIRED", "the hold on this ticket has ended");
+    if (hold.kind === "no-show") throw ApiError.of("SHOW_NOT_FOUND");
+    if (hold.kind === "never") throw ApiError.of("TICKET_NOT_HELD");
+    if (hold.kind === "ended") throw ApiError.of("HOLD_EXPIRED");
     const db = database(c.env.DB);
     const unavailable = (err: ProviderUnavailable) => {
       console.error("payments: no checkout opened", { show: showId, fan: fan.id, error: err.message });
@@ -89,14 +92,14 @@ export const paymentsRoutes = new Hono<PaymentsEnv>()
   })
   .get("/:paymentId", async (c) => {
     const payment = await findPayment(database(c.env.DB), c.req.param("paymentId"), c.var.fan.id);
-    if (!payment) throw new ApiError("PAYMENT_NOT_FOUND", "no payment of yours with this id");
+    if (!payment) throw ApiError.of("PAYMENT_NOT_FOUND");
     return c.json({ payment: paymentView(payment) });
   })
   .post("/:paymentId/sandbox/approve", async (c) => {
     if (!sandboxEnabled(c.env)) throw new ApiError("NOT_FOUND", "the sandbox payment provider is not configured");
     const db = database(c.env.DB);
     const payment = await approvePayment(db, c.req.param("paymentId"), c.var.fan.id, Date.now());
-    if (!payment) throw new ApiError("PAYMENT_NOT_FOUND", "no payment of yours with this id");
+    if (!payment) throw ApiError.of("PAYMENT_NOT_FOUND");
     return c.json({ payment: paymentView(payment) });
   });
 

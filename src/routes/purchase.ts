@@ -1,12 +1,13 @@
 import { type Context, Hono } from "hono";
 import { type FanVariables, requireFan } from "../auth";
+import { knownShow, type ShowVariables } from "../edge/show-directory";
 import { ApiError } from "../errors";
-import { rateLimit } from "../rate-limit";
+import { perFan } from "../rate-limit";
 import { bookBody, ticketRequestBody } from "../schemas";
 import type { Outcome } from "../show/types";
 import { validate } from "../validate";
 
-type PurchaseEnv = { Bindings: Env; Variables: FanVariables };
+type PurchaseEnv = { Bindings: Env; Variables: FanVariables & ShowVariables };
 
 /** A Durable Object outcome as the contract's answer: the state with 200/202, or the error. */
 function reply(outcome: Outcome) {
@@ -15,28 +16,25 @@ function reply(outcome: Outcome) {
   return Response.json(outcome.state, { status: outcome.httpStatus, headers: { "cache-control": "no-store" } });
 }
 
-/** Ticket calls count against the fan, whatever address they come from (carrier-grade NAT). */
-const perFan = rateLimit<PurchaseEnv>("TICKET_LIMITER", (c) => c.var.fan.id);
+/** The show's object, once the edge knows the show exists (a made-up id never creates one). */
+const object = (c: Context<PurchaseEnv>) => c.env.SHOWS.getByName(c.var.show.id);
 
 /**
- * The seed's endpoints, `/:showId/ingresso/...`. The Worker authenticates and validates; the
- * show's Durable Object decides.
+ * The seed's endpoints, `/:showId/ingresso/...`. The Worker authenticates, limits each fan,
+ * validates and checks that the show exists; the show's Durable Object decides.
  */
 export const purchase = new Hono<PurchaseEnv>()
   .use(requireFan())
-  .get("/", async (c) => reply(await c.env.SHOWS.getByName(showId(c)).state(showId(c), c.var.fan.id)))
-  .patch("/request", perFan, validate("json", ticketRequestBody), async (c) => {
-    const wanted = c.req.valid("json");
-    return reply(await c.env.SHOWS.getByName(showId(c)).request(showId(c), c.var.fan.id, wanted));
-  })
-  .patch("/cancel", perFan, async (c) => reply(await c.env.SHOWS.getByName(showId(c)).cancel(showId(c), c.var.fan.id)))
-  .patch("/book", perFan, validate("json", bookBody), async (c) => {
+  .get("/", perFan("SHOW_CALL_LIMITER"), knownShow, async (c) =>
+    reply(await object(c).state(c.var.show.id, c.var.fan.id)),
+  )
+  .patch("/request", perFan("TICKET_LIMITER"), validate("json", ticketRequestBody), knownShow, async (c) =>
+    reply(await object(c).request(c.var.show.id, c.var.fan.id, c.req.valid("json"))),
+  )
+  .patch("/cancel", perFan("TICKET_LIMITER"), knownShow, async (c) =>
+    reply(await object(c).cancel(c.var.show.id, c.var.fan.id)),
+  )
+  .patch("/book", perFan("TICKET_LIMITER"), validate("json", bookBody), knownShow, async (c) => {
     const { ticketId, paymentId } = c.req.valid("json");
-    return reply(await c.env.SHOWS.getByName(showId(c)).book(showId(c), c.var.fan.id, ticketId, paymentId));
+    return reply(await object(c).book(c.var.show.id, c.var.fan.id, ticketId, paymentId));
   });
-
-function showId(c: Context): string {
-  const id = c.req.param("showId");
-  if (!id) throw new ApiError("SHOW_NOT_FOUND", "no show with this id");
-  return id;
-}

@@ -1,11 +1,11 @@
 import { Hono } from "hono";
 import { type FanVariables, requireAdmin, requireFan } from "../auth";
+import { database } from "../db/database";
 import { bookedTicket } from "../db/queries";
 import { admitOnline } from "../door/admission";
 import { ApiError } from "../errors";
 import { type DoorVariables, requireDoor } from "../organizer";
 import { checkinBody, verifyTicketBody } from "../schemas";
-import { database } from "../show/ledger";
 import { signTicketCode, verifyTicketCode } from "../ticket-code";
 import { validate } from "../validate";
 

@@ -1,7 +1,8 @@
 /**
- * The show's tickets in D1, the record of who holds and who booked what. Every write here is
- * conditional on the ticket's current status and holder, so a repeat (after a crash or a retried
- * alarm) or a bug elsewhere can never hand one ticket to two fans.
+ * The show's tickets in D1, the record of who holds and who booked what: the show object's only way
+ * to D1. Every write here is conditional on the ticket's current status and holder, so a repeat
+ * (after a crash or a retried alarm) or a bug elsewhere can never hand one ticket to two fans. Any
+ * D1 failure comes out as `RecordUnavailable`.
  */
 import {
   and,
@@ -16,20 +17,77 @@ import {
   type Query,
   sql,
 } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import { alias } from "drizzle-orm/sqlite-core";
+import type { Db } from "../db/database";
 import { payments, sectors, shows, tickets } from "../db/schema";
+import { RecordUnavailable } from "../errors";
 import type { HoldRecord, RemoteTicket } from "./rules";
 import type { ClassConfig, ShowConfig, TicketClass } from "./types";
 
-export type Db = ReturnType<typeof database>;
+export type PaymentCheck = "ok" | "not-approved" | "already-used";
 
-export function database(d1: D1Database) {
-  return drizzle(d1);
+/** A claim of one class's lowest free tickets for these fans, in their order. */
+export interface Claim {
+  c: TicketClass;
+  fanIds: string[];
+  expiresAt: number;
 }
 
-/** The show's rules and its classes with their ticket totals; undefined when there is no such show. */
-export async function loadShowConfig(db: Db, showId: string): Promise<ShowConfig | undefined> {
+/** One show's tickets in D1, for its object. `db` is asked at every call (the object's seam). */
+export class ShowLedger {
+  constructor(
+    private readonly db: () => Db,
+    readonly showId: string,
+  ) {}
+
+  /** The show's rules and its classes with their ticket totals; undefined when there is no such show. */
+  config(): Promise<ShowConfig | undefined> {
+    return this.call("loading the show", (db) => loadShowConfig(db, this.showId));
+  }
+
+  /** Every ticket of the show that is not AVAILABLE: what reconcile compares the object against. */
+  takenTickets(): Promise<RemoteTicket[]> {
+    return this.call("reading the taken tickets", (db) => loadTakenTickets(db, this.showId));
+  }
+
+  /** Hold tickets for these fans (see `releaseAndClaim`, without releases). */
+  async claim(claim: Claim): Promise<Map<string, HoldRecord>> {
+    if (claim.fanIds.length === 0) return new Map();
+    const [held = new Map()] = await this.releaseAndClaim([], [claim]);
+    return held;
+  }
+
+  /** Give held tickets back and hold tickets for the next fans, in one transaction (see below). */
+  releaseAndClaim(
+    holds: Pick<HoldRecord, "ticketId" | "fanId">[],
+    claims: Claim[],
+  ): Promise<Map<string, HoldRecord>[]> {
+    return this.call("a release or claim", (db) => releaseAndClaim(db, this.showId, holds, claims));
+  }
+
+  checkPayment(p: { paymentId: string; fanId: string; ticketId: string; priceCents: number }): Promise<PaymentCheck> {
+    return this.call("checking a payment", (db) => checkPayment(db, p));
+  }
+
+  book(b: { ticketId: string; fanId: string; paymentId: string; bookedAt: number }): Promise<boolean> {
+    return this.call("a booking", (db) => bookTicket(db, b));
+  }
+
+  /** A payment in flight extends its live hold, once per hold (see `extendHoldForPayment`). */
+  extendHold(g: { ticketId: string; fanId: string; paymentId: string; from: number; to: number }): Promise<boolean> {
+    return this.call("a hold's grace", (db) => extendHoldForPayment(db, g));
+  }
+
+  private async call<T>(what: string, run: (db: Db) => Promise<T>): Promise<T> {
+    try {
+      return await run(this.db());
+    } catch (err) {
+      throw new RecordUnavailable(what, err);
+    }
+  }
+}
+
+async function loadShowConfig(db: Db, showId: string): Promise<ShowConfig | undefined> {
   const [show] = await db.select().from(shows).where(eq(shows.id, showId));
   if (!show) return undefined;
   const [sectorRows, totals] = await Promise.all([
@@ -55,59 +113,37 @@ export async function loadShowConfig(db: Db, showId: string): Promise<ShowConfig
   };
 }
 
-/** Every ticket of the show that is not AVAILABLE: what reconcile compares the object against. */
-export async function loadTakenTickets(db: Db, showId: string): Promise<RemoteTicket[]> {
+async function loadTakenTickets(db: Db, showId: string): Promise<RemoteTicket[]> {
   const rows = await db
-    .select()
+    .select({
+      id: tickets.id,
+      userId: tickets.userId,
+      sector: tickets.sector,
+      meia: tickets.meia,
+      priceCents: tickets.priceCents,
+      status: tickets.status,
+      holdExpiresAt: tickets.holdExpiresAt,
+      bookedAt: tickets.bookedAt,
+      paymentId: tickets.paymentId,
+    })
     .from(tickets)
     .where(and(eq(tickets.showId, showId), ne(tickets.status, "AVAILABLE")));
-  return rows.map((t) => ({
-    id: t.id,
-    userId: t.userId,
-    sector: t.sector,
-    meia: t.meia,
-    priceCents: t.priceCents,
-    status: t.status as RemoteTicket["status"],
-    holdExpiresAt: t.holdExpiresAt,
-    bookedAt: t.bookedAt,
-    paymentId: t.paymentId,
-  }));
-}
-
-/**
- * Hold one specific ticket for each fan, in one D1 transaction. Each statement takes the lowest
- * AVAILABLE seat of the class and only if it is still AVAILABLE and the fan holds no other ticket of
- * the show, so D1 decides: a fan for whom no row comes back holds nothing new. Repeating a claim
- * whose answer was lost therefore never gives a fan a second ticket.
- */
-export async function claimTickets(
-  db: Db,
-  showId: string,
-  c: TicketClass,
-  fanIds: string[],
-  expiresAt: number,
-): Promise<Map<string, HoldRecord>> {
-  if (fanIds.length === 0) return new Map();
-  const [held = new Map()] = await releaseAndClaim(db, [], [{ showId, c, fanIds, expiresAt }]);
-  return held;
-}
-
-export interface Claim {
-  showId: string;
-  c: TicketClass;
-  fanIds: string[];
-  expiresAt: number;
+  return rows.flatMap((t) => (t.status === "AVAILABLE" ? [] : [{ ...t, status: t.status }]));
 }
 
 /**
  * Give held tickets back (cancel or expiry), marking any approved payment for them that did not book
- * a ticket as REFUND_DUE, then hold tickets for the next fans (as `claimTickets`), all in one D1
+ * a ticket as REFUND_DUE, then hold one specific ticket for each fan of the claims, all in one D1
  * transaction: a freed ticket reaches the next fan in one round trip. Only a ticket still
- * IN_PROGRESS for that very fan is released, so running this twice is harmless. Answers the holds
- * granted, one map per claim.
+ * IN_PROGRESS for that very fan is released, so running this twice is harmless. Each claim takes
+ * the lowest AVAILABLE seat of its class, only while it is still AVAILABLE and only for a fan who
+ * holds no other ticket of the show, so D1 decides: a fan for whom no row comes back holds nothing
+ * new, and repeating a claim whose answer was lost never gives a fan a second ticket. Answers the
+ * holds granted, one map per claim.
  */
-export async function releaseAndClaim(
+async function releaseAndClaim(
   db: Db,
+  showId: string,
   holds: Pick<HoldRecord, "ticketId" | "fanId">[],
   claims: Claim[],
 ): Promise<Map<string, HoldRecord>[]> {
@@ -120,7 +156,7 @@ export async function releaseAndClaim(
   ]);
   // One conditional update per fan, each answered in the same order.
   const slots = claims.flatMap((claim) => claim.fanIds.map((fanId) => ({ claim, fanId })));
-  const claimed = slots.map(({ claim: { showId, c, expiresAt }, fanId }) =>
+  const claimed = slots.map(({ claim: { c, expiresAt }, fanId }) =>
     bind(q.claim, { showId, sector: c.sector, meia: c.meia ? 1 : 0, fanId, expiresAt }),
   );
   const held = claims.map(() => new Map<string, HoldRecord>());
@@ -233,10 +269,8 @@ function markUnusedPaymentsRefundDue(
     );
 }
 
-export type PaymentCheck = "ok" | "not-approved" | "already-used";
-
 /** Is this payment approved, this fan's, for this ticket and its amount, and not used before? */
-export async function checkPayment(
+async function checkPayment(
   db: Db,
   p: { paymentId: string; fanId: string; ticketId: string; priceCents: number },
 ): Promise<PaymentCheck> {
@@ -258,7 +292,7 @@ export async function checkPayment(
  * payment is still approved; other approved payments for the same hold become REFUND_DUE.
  * Answers whether the ticket was booked.
  */
-export async function bookTicket(
+async function bookTicket(
   db: Db,
   b: { ticketId: string; fanId: string; paymentId: string; bookedAt: number },
 ): Promise<boolean> {
@@ -308,7 +342,7 @@ export async function showsWithOverdueHolds(db: Db, now: number): Promise<string
  * whose `grace_until` is it). The payment records the grace in the same transaction. Answers
  * whether the hold was extended.
  */
-export async function extendHoldForPayment(
+async function extendHoldForPayment(
   db: Db,
   g: { ticketId: string; fanId: string; paymentId: string; from: number; to: number },
 ): Promise<boolean> {

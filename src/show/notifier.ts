@@ -1,17 +1,18 @@
 /**
- * Live notifications for one show over hibernatable WebSockets. Sockets are tagged with the fan's
- * id, so every tab of a fan gets every message and nothing is kept in memory between events: after
- * the object hibernates, `getWebSockets(fanId)` finds them again.
+ * Live notifications for one show over the fans' sockets (src/do/fan-sockets.ts). Nothing is kept
+ * in memory that matters between events: after the object hibernates, the sockets are found again
+ * by their fan's tag, and the last positions sent are only an optimisation.
  *
  * Cost model: a change of a fan's own state (admitted, expired, cancelled, booked, sold out) is sent
  * at once to that fan's sockets. Position updates for the fans still waiting are coalesced: at most
  * one pass per class per `POSITION_UPDATE_INTERVAL_MS`, and a fan gets a message only when its
  * position actually changed. A burst of k admissions therefore costs one O(waiting) pass, not k.
- * A pass reads the queue a slice at a time (a few queries per slice, none per fan) and lets the
- * object serve other calls between slices, so that a pass over thousands of waiting fans never
- * holds up the next fan's admission for more than one slice.
+ * A pass reads the queue a slice at a time (a few queries per slice, none per fan) and pauses
+ * between slices so that the object serves other calls meanwhile: a pass over thousands of waiting
+ * fans never holds up the next fan's admission for more than one slice.
  */
-import { CLOSE, POSITION_UPDATE_INTERVAL_MS, stateMessage } from "../messages";
+import type { FanSockets } from "../do/fan-sockets";
+import { POSITION_UPDATE_INTERVAL_MS, stateMessage } from "../messages";
 import { classKey } from "./rules";
 import type { FanState, TicketClass } from "./types";
 
@@ -24,10 +25,6 @@ export const POSITION_SLICE = 32;
  */
 export const POSITION_SLICE_PAUSE_MS = 2;
 
-export interface SocketAttachment {
-  fanId: string;
-}
-
 /** A waiting fan in queue order, with the state a position update carries. */
 export interface WaitingFan {
   seq: number;
@@ -36,7 +33,6 @@ export interface WaitingFan {
 }
 
 export interface NotifierSources {
-  now(): number;
   /** The fan's full state, as the contract's State. */
   stateOf(fanId: string): FanState;
   /** The class of the fan's latest request (cheap: no position count). */
@@ -45,107 +41,111 @@ export interface NotifierSources {
   waitingSlice(c: TicketClass, afterSeq: number, limit: number): WaitingFan[];
 }
 
+/** The notifier's time: the object's clock, and its pauses (the wait before a pass, the pause between slices). */
+export interface NotifierClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
 export class FanNotifier {
   /** The last position sent to each waiting fan (lost on hibernation, which only costs a resend). */
   private readonly sentPosition = new Map<string, number>();
   private readonly dirty = new Map<string, TicketClass>();
   private lastPass = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private scheduled = false;
   private passing = false;
 
   constructor(
-    private readonly ctx: DurableObjectState,
+    private readonly sockets: FanSockets,
     private readonly sources: NotifierSources,
+    private readonly clock: NotifierClock,
   ) {}
 
-  /** Take a fan's socket into the hibernation API and greet it with the current state. */
-  accept(ws: WebSocket, fanId: string, state: FanState): void {
-    this.ctx.acceptWebSocket(ws, [fanId]);
-    ws.serializeAttachment({ fanId } satisfies SocketAttachment);
+  /** Send a fan's state to one of its sockets (a greeting, or the answer to a `state` message). */
+  sendTo(ws: WebSocket, state: FanState): void {
     this.send([ws], state);
   }
 
-  /** These fans' states changed: tell them now, and refresh positions in their classes soon. */
-  changed(fanIds: Iterable<string>): void {
-    for (const fanId of fanIds) {
-      const c = this.sources.classOf(fanId);
+  /**
+   * These fans' states changed: tell them now, and refresh positions in their classes soon. A fan
+   * given with its state gets that state (the call that changed it has just computed it).
+   */
+  changed(fans: Map<string, FanState | undefined>): void {
+    for (const [fanId, known] of fans) {
+      const c = known ? classOfState(known) : this.sources.classOf(fanId);
       if (c) this.dirty.set(classKey(c), c);
-      const sockets = this.ctx.getWebSockets(fanId);
+      const sockets = this.sockets.of(fanId);
       if (sockets.length === 0) continue;
-      const state = this.sources.stateOf(fanId);
+      const state = known ?? this.sources.stateOf(fanId);
       if (state.status === "WAITING" && state.position !== undefined) this.sentPosition.set(fanId, state.position);
       else this.sentPosition.delete(fanId);
       this.send(sockets, state);
     }
-    this.schedulePositions();
-  }
-
-  private schedulePositions(): void {
-    if (this.dirty.size === 0 || this.timer !== undefined || this.passing) return;
-    const wait = Math.max(0, this.lastPass + POSITION_UPDATE_INTERVAL_MS - this.sources.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.sendPositions().catch((err) => console.error("position pass failed", { error: String(err) }));
-    }, wait);
+    this.schedule();
   }
 
   /**
-   * One pass per dirty class: each connected waiting fan whose position moved gets its state. Each
-   * slice reads the queue afresh, so a fan admitted or gone meanwhile is never sent a stale WAITING.
+   * One position pass over these classes: each connected waiting fan whose position moved gets its
+   * state. Each slice reads the queue afresh, so a fan admitted or gone meanwhile is never sent a
+   * stale WAITING.
    */
-  async sendPositions(): Promise<void> {
-    this.passing = true;
-    this.lastPass = this.sources.now();
-    try {
-      const classes = [...this.dirty.values()];
-      this.dirty.clear();
-      for (const c of classes) {
-        for (let afterSeq = 0; ; ) {
-          const slice = this.sources.waitingSlice(c, afterSeq, POSITION_SLICE);
-          for (const { fanId, state } of slice) {
-            if (this.sentPosition.get(fanId) === state.position) continue;
-            const sockets = this.ctx.getWebSockets(fanId);
-            if (sockets.length === 0) continue;
-            this.sentPosition.set(fanId, state.position ?? 0);
-            this.send(sockets, state);
-          }
-          const last = slice.at(-1);
-          if (!last || slice.length < POSITION_SLICE) break;
-          afterSeq = last.seq;
-          // Let calls waiting on the object (a release, an admission) run before the next slice.
-          await new Promise((resolve) => setTimeout(resolve, POSITION_SLICE_PAUSE_MS));
+  async sendPositions(classes: TicketClass[]): Promise<void> {
+    for (const c of classes) {
+      for (let afterSeq = 0; ; ) {
+        const slice = this.sources.waitingSlice(c, afterSeq, POSITION_SLICE);
+        for (const { fanId, state } of slice) {
+          if (this.sentPosition.get(fanId) === state.position) continue;
+          const sockets = this.sockets.of(fanId);
+          if (sockets.length === 0) continue;
+          this.sentPosition.set(fanId, state.position ?? 0);
+          this.send(sockets, state);
         }
+        const last = slice.at(-1);
+        if (!last || slice.length < POSITION_SLICE) break;
+        afterSeq = last.seq;
+        // Let calls waiting on the object (a release, an admission) run before the next slice.
+        await this.clock.sleep(POSITION_SLICE_PAUSE_MS);
       }
-    } finally {
-      this.passing = false;
-      this.schedulePositions();
     }
   }
 
-  /** Send the current state to one socket (a client's `state` request). */
-  resend(ws: WebSocket): void {
-    const a = ws.deserializeAttachment() as SocketAttachment | null;
-    if (a) this.send([ws], this.sources.stateOf(a.fanId));
+  /** A socket closed: once a fan has no socket left, forget what was sent to it. */
+  forget(ws: WebSocket, fanId: string | undefined): void {
+    if (fanId !== undefined && this.sockets.of(fanId).every((s) => s === ws)) this.sentPosition.delete(fanId);
   }
 
-  /** A socket closed: once a fan has no socket left, forget what was sent to it. */
-  forget(ws: WebSocket): void {
-    const a = ws.deserializeAttachment() as SocketAttachment | null;
-    if (a && this.ctx.getWebSockets(a.fanId).every((s) => s === ws)) this.sentPosition.delete(a.fanId);
+  private schedule(): void {
+    if (this.dirty.size === 0 || this.scheduled || this.passing) return;
+    this.scheduled = true;
+    const wait = Math.max(0, this.lastPass + POSITION_UPDATE_INTERVAL_MS - this.clock.now());
+    this.clock
+      .sleep(wait)
+      .then(() => {
+        this.scheduled = false;
+        return this.pass();
+      })
+      .catch((err) => console.error("position pass failed", { error: String(err) }));
+  }
+
+  private async pass(): Promise<void> {
+    this.passing = true;
+    this.lastPass = this.clock.now();
+    try {
+      const classes = [...this.dirty.values()];
+      this.dirty.clear();
+      await this.sendPositions(classes);
+    } finally {
+      this.passing = false;
+      this.schedule();
+    }
   }
 
   /** One message for every socket of the fan (its tabs). */
   private send(sockets: WebSocket[], state: FanState): void {
-    const message = JSON.stringify(stateMessage(state, this.sources.now()));
-    for (const ws of sockets) {
-      try {
-        ws.send(message);
-      } catch {
-        // A socket that closed under us: drop it; the fan's other tabs and polling still work.
-        try {
-          ws.close(CLOSE.GOING_AWAY, "gone");
-        } catch {}
-      }
-    }
+    this.sockets.send(sockets, JSON.stringify(stateMessage(state, this.clock.now())));
   }
+}
+
+function classOfState(s: FanState): TicketClass | null {
+  return s.sector === undefined ? null : { sector: s.sector, meia: s.meia ?? false };
 }

@@ -3,8 +3,9 @@
  * clock of their own. The Durable Object gathers the facts, asks these functions what to do and
  * carries it out; the tests check the rules directly.
  */
-import type { ErrorCode } from "../errors";
-import type { ClassConfig, ClassCounts, FanStatus, TicketClass } from "./types";
+import type { TicketRow, TicketStatus } from "../db/schema";
+import { type ErrorCode, MESSAGES } from "../errors";
+import type { ClassCounts, FanStatus, TicketClass } from "./types";
 
 export function classKey(c: TicketClass): string {
   return `${c.sector}\u0000${c.meia ? 1 : 0}`;
@@ -42,9 +43,8 @@ export interface RequestFacts {
   now: number;
   salesOpenAt: number;
   maxTicketsPerUser: number;
-  /** The class asked for, or undefined when the show has no such sector. */
-  classConfig: ClassConfig | undefined;
   sector: string;
+  /** The class asked for, as counted now; undefined when the show has no such class. */
   counts: ClassCounts | undefined;
   fanStatus: FanStatus;
   bookedByFan: number;
@@ -55,7 +55,7 @@ export interface RequestFacts {
  * one-place-per-fan rule (a repeat answers the current state), then limit and availability.
  */
 export function decideRequest(f: RequestFacts): RequestDecision {
-  if (!f.classConfig && !f.counts) {
+  if (!f.counts) {
     return { kind: "error", code: "BAD_REQUEST", message: `sector: this show has no sector "${f.sector}"` };
   }
   if (f.now < f.salesOpenAt) {
@@ -73,9 +73,7 @@ export function decideRequest(f: RequestFacts): RequestDecision {
       message: `at most ${f.maxTicketsPerUser} tickets per fan for this show`,
     };
   }
-  if (!f.counts || isSoldOut(f.counts)) {
-    return { kind: "error", code: "SOLD_OUT", message: "no ticket of this class is left" };
-  }
+  if (isSoldOut(f.counts)) return { kind: "error", code: "SOLD_OUT", message: MESSAGES.SOLD_OUT };
   return { kind: "enqueue" };
 }
 
@@ -97,8 +95,8 @@ export interface BookFacts {
 export function decideBook(f: BookFacts): BookDecision {
   if (f.bookedWithThisPayment) return { kind: "already-booked" };
   if (f.holdsTicket) return { kind: "book" };
-  if (f.everHeld) return { kind: "error", code: "HOLD_EXPIRED", message: "the hold on this ticket has ended" };
-  return { kind: "error", code: "TICKET_NOT_HELD", message: "you do not hold this ticket" };
+  if (f.everHeld) return { kind: "error", code: "HOLD_EXPIRED", message: MESSAGES.HOLD_EXPIRED };
+  return { kind: "error", code: "TICKET_NOT_HELD", message: MESSAGES.TICKET_NOT_HELD };
 }
 
 /** A hold as both sides record it. */
@@ -122,17 +120,10 @@ export interface BookedRecord {
 }
 
 /** A ticket of this show that D1 says is not AVAILABLE. */
-export interface RemoteTicket {
-  id: string;
-  userId: string | null;
-  sector: string;
-  meia: boolean;
-  priceCents: number;
-  status: "IN_PROGRESS" | "BOOKED";
-  holdExpiresAt: number | null;
-  bookedAt: number | null;
-  paymentId: string | null;
-}
+export type RemoteTicket = Pick<
+  TicketRow,
+  "id" | "userId" | "sector" | "meia" | "priceCents" | "holdExpiresAt" | "bookedAt" | "paymentId"
+> & { status: Exclude<TicketStatus, "AVAILABLE"> };
 
 export interface ReconcilePlan {
   /** D1 holds the object did not know (it crashed after the D1 write). */

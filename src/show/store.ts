@@ -1,7 +1,9 @@
 /**
  * The show object's own SQLite storage: the queue, the holds as the object knows them, bookings,
  * each fan's latest outcome and the show's cached rules. Every function is synchronous, so a read
- * and the write that depends on it can never be interleaved with another call.
+ * and the write that depends on it can never be interleaved with another call. The tables are
+ * created with the show's rules (`saveConfig`), once D1 has said the show exists: an object asked
+ * about a made-up id keeps no storage. Every other function is for an object that has its rules.
  */
 import type { BookedRecord, HoldRecord } from "./rules";
 import type { ClassConfig, ClassCounts, FanStatus, ShowConfig, TicketClass } from "./types";
@@ -85,18 +87,6 @@ END;`,
   .join("")}
 `;
 
-/** Objects created before the counts existed count their rows once. */
-const COUNTS_BACKFILL = `
-DELETE FROM class_counts;
-INSERT INTO class_counts (sector, meia, held, booked, waiting)
-  SELECT sector, meia, SUM(t = 'h'), SUM(t = 'b'), SUM(t = 'w') FROM (
-    SELECT sector, meia, 'h' AS t FROM holds
-    UNION ALL SELECT sector, meia, 'b' FROM booked
-    UNION ALL SELECT sector, meia, 'w' FROM queue
-  ) GROUP BY sector, meia;
-INSERT OR REPLACE INTO meta (key, value) VALUES ('class_counts', 'v1');
-`;
-
 export interface FanRecord {
   fanId: string;
   status: Exclude<FanStatus, "NONE">;
@@ -155,13 +145,8 @@ export class ShowStore {
 
   private readonly sql: SqlStorage;
 
-  constructor(storage: DurableObjectStorage) {
+  constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
-    storage.transactionSync(() => {
-      this.sql.exec(SCHEMA);
-      this.sql.exec(COUNTS);
-      if (!this.one("SELECT 1 AS x FROM meta WHERE key = 'class_counts'")) this.sql.exec(COUNTS_BACKFILL);
-    });
   }
 
   private rows(query: string, ...params: SqlStorageValue[]): Row[] {
@@ -176,16 +161,25 @@ export class ShowStore {
 
   /** Cached in memory: a show's rules never change once it exists, and every call reads them. */
   config(): ShowConfig | undefined {
-    if (!this.cachedConfig) {
+    if (!this.cachedConfig && this.hasTables()) {
       const r = this.one("SELECT value FROM meta WHERE key = 'show'");
       this.cachedConfig = r ? (JSON.parse(String(r.value)) as ShowConfig) : undefined;
     }
     return this.cachedConfig;
   }
 
+  /** The show's rules, as D1 gave them: the object's tables are created with them. */
   saveConfig(config: ShowConfig): void {
-    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('show', ?)", JSON.stringify(config));
+    this.storage.transactionSync(() => {
+      this.sql.exec(SCHEMA);
+      this.sql.exec(COUNTS);
+      this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('show', ?)", JSON.stringify(config));
+    });
     this.cachedConfig = config;
+  }
+
+  private hasTables(): boolean {
+    return this.one("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'meta'") !== undefined;
   }
 
   // --- counts -----------------------------------------------------------------------------------
@@ -206,18 +200,15 @@ export class ShowStore {
     };
   }
 
-  /** Waiting fans per class that has any (the console's dashboard). */
+  /** Waiting fans per class that has any (the console's dashboard; none before the show's rules are saved). */
   waitingByClass(): (TicketClass & { waiting: number })[] {
+    if (!this.config()) return [];
     return this.sql
       .exec<{ sector: string; meia: number; waiting: number }>(
         "SELECT sector, meia, waiting FROM class_counts WHERE waiting > 0",
       )
       .toArray()
       .map((r) => ({ sector: r.sector, meia: r.meia === 1, waiting: Number(r.waiting) }));
-  }
-
-  waitingTotal(): number {
-    return Number(this.one("SELECT TOTAL(waiting) AS n FROM class_counts")?.n);
   }
 
   // --- fans -------------------------------------------------------------------------------------
@@ -426,6 +417,6 @@ export class ShowStore {
   }
 }
 
-export function findClass(config: ShowConfig, c: TicketClass): ClassConfig | undefined {
+function findClass(config: ShowConfig, c: TicketClass): ClassConfig | undefined {
   return config.classes.find((x) => x.sector === c.sector && x.meia === c.meia);
 }

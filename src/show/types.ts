@@ -35,6 +35,13 @@ export type Outcome =
   | { ok: true; httpStatus: 200 | 202; state: FanState }
   | { ok: false; code: ErrorCode; message: string };
 
+/** For `POST /api/payments`: whether the fan holds the ticket now, held it once, or never did. */
+export type HoldCheck =
+  | { kind: "held"; ticket: TicketView; expiresAt: number }
+  | { kind: "ended" }
+  | { kind: "never" }
+  | { kind: "no-show" };
+
 /** The show's rules as the object caches them (immutable once the show exists). */
 export interface ShowConfig {
   id: string;

@@ -234,6 +234,67 @@ describe("the fans' page", () => {
     await f.page.getByRole("heading", { name: "É a sua vez!" }).waitFor({ timeout: 10_000 });
   });
 
+  it("tells the fan to hold on while the show is too busy, never asking sooner than it said, and polls as usual again after", async () => {
+    const show = await onePistaTicket("Banda Lotada");
+    const holder = await api.signIn("Olga");
+    await api.call("PATCH", `/${show.id}/ingresso/request`, { token: holder.token, body: { sector: "Pista" } });
+
+    const f = await fan();
+    await f.page.routeWebSocket(/\/ingresso\/ws/, (ws) => ws.close({ code: 1011, reason: "blocked by the test" }));
+    await f.page.goto(`/shows/${show.id}`);
+    await signInOnPage(f.page, "Pedro Paciente");
+    await f.page.getByRole("radio", { name: /Pista/ }).check();
+    await f.page.getByRole("button", { name: "Entrar na fila" }).click();
+    await f.page.getByRole("heading", { name: "Você está na fila" }).waitFor();
+
+    // The show answers 503 with Retry-After: 2 to every read of the state.
+    const asked: number[] = [];
+    let busy = true;
+    await f.page.route(new RegExp(`/${show.id}/ingresso$`), async (route) => {
+      if (!busy) return route.continue();
+      asked.push(Date.now());
+      await route.fulfill({
+        status: 503,
+        headers: { "retry-after": "2", "content-type": "application/json" },
+        body: JSON.stringify({ error: { code: "UNAVAILABLE", message: "busy" } }),
+      });
+    });
+    const connection = () => f.page.getByTestId("connection").textContent();
+    await expect.poll(connection, { timeout: 10_000 }).toBe("Muita procura: aguarde, tentando de novo");
+    await expect.poll(() => asked.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    expect(asked[1]! - asked[0]!).toBeGreaterThanOrEqual(1_900);
+
+    busy = false;
+    await expect.poll(connection, { timeout: 30_000 }).toBe("Atualizando a cada poucos segundos");
+    // The browser logs each 503 it was answered: those were this test's.
+    f.problems.splice(0, f.problems.length, ...f.problems.filter((p) => !/status of 503/.test(p)));
+  });
+
+  it("does not reconnect a tab whose socket went to a newer tab of the same fan, until the fan comes back to it", async () => {
+    const show = await onePistaTicket("Banda das Abas");
+    const f = await fan();
+    await f.page.goto(`/shows/${show.id}`);
+    await signInOnPage(f.page, "Quiteria Abas");
+    await f.page.getByRole("heading", { name: "Escolha seu ingresso" }).waitFor();
+    let connects = 0;
+    await f.page.routeWebSocket(/\/ingresso\/ws/, (ws) => {
+      connects += 1;
+      // The server's close for the oldest of too many tabs (CLOSE.REPLACED), on the first connect only.
+      if (connects === 1) ws.close({ code: 4001, reason: "replaced by a newer tab" });
+      else ws.connectToServer();
+    });
+    await f.page.reload();
+    const connection = () => f.page.getByTestId("connection").textContent();
+    await expect.poll(connection).toBe("Aberto em outra aba: volte aqui para atualizar ao vivo");
+    await f.page.waitForTimeout(3_000);
+    expect(connects).toBe(1);
+
+    // The fan comes back to this tab: it takes the live connection back.
+    await f.page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
+    await expect.poll(connection).toBe("Ao vivo");
+    expect(connects).toBe(2);
+  });
+
   it("can be used with the keyboard alone, and says position changes to screen readers", async () => {
     const show = await onePistaTicket("Banda do Teclado");
     const first = await api.signIn("Joana");

@@ -1,4 +1,7 @@
 import { env, exports } from "cloudflare:workers";
+import { asc, eq } from "drizzle-orm";
+import { database } from "../../src/db/database";
+import { payments, tickets } from "../../src/db/schema";
 import type { FanState } from "../../src/show/types";
 
 export const ADMIN = "test-admin-token";
@@ -144,20 +147,35 @@ export function showStub(showId: string) {
   return env.SHOWS.getByName(showId);
 }
 
-/** Ticket rows of a show straight from D1, the record. */
-export async function ticketRows(showId: string) {
-  const { results } = await env.DB.prepare(
-    "SELECT id, status, user_id AS userId, sector, meia, hold_expires_at AS holdExpiresAt, payment_id AS paymentId FROM tickets WHERE show_id = ? ORDER BY sector, meia, number",
-  )
-    .bind(showId)
-    .all<{
-      id: string;
-      status: string;
-      userId: string | null;
-      sector: string;
-      meia: number;
-      holdExpiresAt: number | null;
-      paymentId: string | null;
-    }>();
-  return results;
+/** Ticket rows of a show straight from D1, the record, in seat order within each class. */
+export function ticketRows(showId: string) {
+  return database(env.DB)
+    .select({
+      id: tickets.id,
+      sector: tickets.sector,
+      meia: tickets.meia,
+      priceCents: tickets.priceCents,
+      status: tickets.status,
+      userId: tickets.userId,
+      holdExpiresAt: tickets.holdExpiresAt,
+      paymentId: tickets.paymentId,
+    })
+    .from(tickets)
+    .where(eq(tickets.showId, showId))
+    .orderBy(asc(tickets.sector), asc(tickets.meia), asc(tickets.number));
+}
+
+/** Payments of a show straight from D1, oldest first. */
+export function paymentRows(showId: string) {
+  return database(env.DB)
+    .select({
+      id: payments.id,
+      ticketId: payments.ticketId,
+      userId: payments.userId,
+      amountCents: payments.amountCents,
+      status: payments.status,
+    })
+    .from(payments)
+    .where(eq(payments.showId, showId))
+    .orderBy(asc(payments.createdAt), asc(payments.id));
 }

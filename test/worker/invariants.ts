@@ -4,56 +4,17 @@
  * fault-injection tests after recovery. Each violation is a sentence, so a failure reads as what
  * went wrong.
  */
-import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { PaymentStatus } from "../../src/db/schema";
 import type { FanState } from "../../src/show/types";
-import { showStub } from "./helpers";
+import { paymentRows, showStub, ticketRows } from "./helpers";
 
-export interface TicketRow {
-  id: string;
-  sector: string;
-  meia: number;
-  priceCents: number;
-  status: "AVAILABLE" | "IN_PROGRESS" | "BOOKED";
-  userId: string | null;
-  holdExpiresAt: number | null;
-  paymentId: string | null;
-}
-
-export interface PaymentRow {
-  id: string;
-  ticketId: string;
-  userId: string;
-  amountCents: number;
-  status: PaymentStatus;
-}
+export type TicketRecord = Awaited<ReturnType<typeof ticketRows>>[number];
+export type PaymentRecord = Awaited<ReturnType<typeof paymentRows>>[number];
 
 export interface Snapshot {
   states: Map<string, FanState>;
-  tickets: TicketRow[];
-  payments: PaymentRow[];
-}
-
-export async function d1Tickets(showId: string): Promise<TicketRow[]> {
-  const { results } = await env.DB.prepare(
-    `SELECT id, sector, meia, price_cents AS priceCents, status, user_id AS userId,
-            hold_expires_at AS holdExpiresAt, payment_id AS paymentId
-       FROM tickets WHERE show_id = ? ORDER BY sector, meia, number`,
-  )
-    .bind(showId)
-    .all<TicketRow>();
-  return results;
-}
-
-export async function d1Payments(showId: string): Promise<PaymentRow[]> {
-  const { results } = await env.DB.prepare(
-    `SELECT id, ticket_id AS ticketId, user_id AS userId, amount_cents AS amountCents, status
-       FROM payments WHERE show_id = ? ORDER BY created_at, id`,
-  )
-    .bind(showId)
-    .all<PaymentRow>();
-  return results;
+  tickets: TicketRecord[];
+  payments: PaymentRecord[];
 }
 
 /** Every fan's state (each call settles due expiries first), then D1's rows. */
@@ -65,11 +26,11 @@ export async function snapshot(showId: string, fanIds: string[]): Promise<Snapsh
     if (!out.ok) throw new Error(`state(${fanIds[i]}) answered ${out.code}: ${out.message}`);
     states.set(fanIds[i] as string, out.state);
   });
-  const [tickets, payments] = await Promise.all([d1Tickets(showId), d1Payments(showId)]);
+  const [tickets, payments] = await Promise.all([ticketRows(showId), paymentRows(showId)]);
   return { states, tickets, payments };
 }
 
-const classOf = (t: { sector: string; meia: number | boolean }) => `${t.sector}/${t.meia ? "meia" : "inteira"}`;
+const classOf = (t: { sector: string; meia: boolean }) => `${t.sector}/${t.meia ? "meia" : "inteira"}`;
 
 /**
  * The invariants over one snapshot taken at the object's time `now`. `fanIds` must name every fan

@@ -1,9 +1,21 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { StateMessage } from "../../src/messages";
-import { type FanNotifier, POSITION_SLICE } from "../../src/show/notifier";
+import { FanSockets } from "../../src/do/fan-sockets";
+import { replaceIo } from "../../src/do/io";
+import {
+  CLIENT_MESSAGE_LIMIT,
+  CLOSE,
+  MAX_SOCKETS_PER_FAN,
+  PING,
+  STATE_REQUEST,
+  type StateMessage,
+} from "../../src/messages";
+import { FanNotifier, POSITION_SLICE } from "../../src/show/notifier";
+import { PositionFeed } from "../../src/show/position-feed";
 import type { ShowQueue } from "../../src/show/show-queue";
+import { ShowStore } from "../../src/show/store";
+import { advanceClock } from "./faults/inject";
 import { call, createShow, requestTicket, showStub, signInMany, type TestFan } from "./helpers";
 
 /** A fan's socket with every message it received, and a way to wait for the next one that matches. */
@@ -46,7 +58,21 @@ async function connect(showId: string, fan: TestFan) {
         },
       });
     });
-  return { ws, messages, raw, next };
+  const closed = new Promise<CloseEvent>((resolve) => ws.addEventListener("close", resolve));
+  return { ws, messages, raw, next, closed };
+}
+
+/** Whether `p` settles within `ms`. */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+}
+
+/** `p`'s value, or a failure naming `what` after `ms`. */
+async function within<T>(p: Promise<T>, what: string, ms = 5_000): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms)),
+  ]);
 }
 
 const pista = (capacity: number) => [{ name: "Pista", capacity, priceCents: 9000, meiaShare: 0 }];
@@ -158,11 +184,18 @@ describe("live notifications over WebSocket", () => {
     const leaver = fans.at(-1)!;
     await sockets.at(-1)!.next((m) => m.position === 3 * POSITION_SLICE + 1);
 
-    await runInDurableObject(showStub(show.id), async (o: ShowQueue) => {
+    // One pass from the object's own parts, run by hand; the object's own passes wait forever.
+    replaceIo(show.id, { sleep: () => new Promise(() => {}) });
+    await runInDurableObject(showStub(show.id), async (o: ShowQueue, ctx) => {
+      const realTime = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+      const notifier = new FanNotifier(
+        new FanSockets(ctx, realTime.now),
+        new PositionFeed(new ShowStore(ctx.storage)),
+        realTime,
+      );
       // Every position moves: the holder gives the ticket to the head of the queue.
       await o.cancel(show.id, fans[0]!.id);
-      const notifier = (o as unknown as { notifier: FanNotifier }).notifier;
-      const pass = notifier.sendPositions();
+      const pass = notifier.sendPositions([{ sector: "Pista", meia: false }]);
       // The first slice went out; the last fan leaves before the pass reaches it.
       await o.cancel(show.id, leaver.id);
       await pass;
@@ -173,5 +206,54 @@ describe("live notifications over WebSocket", () => {
     expect(sockets.at(-1)!.messages.at(-1)?.status).toBe("CANCELLED");
     expect(sockets.at(-1)!.messages.map((m) => m.status)).toEqual(["WAITING", "CANCELLED"]);
     for (const s of sockets) s.ws.close(1000);
+  });
+
+  it("regression: a `state` message answered without ending a hold past its time; now it answers as GET does", async () => {
+    const show = await createShow({ sectors: pista(1), holdSeconds: 60 });
+    const [ana, bia] = await signInMany(2);
+    await requestTicket(show.id, ana!);
+    await requestTicket(show.id, bia!);
+    const sock = await connect(show.id, ana!);
+    await sock.next((m) => m.status === "IN_PROGRESS");
+    advanceClock(show.id, 61_000);
+    sock.ws.send(STATE_REQUEST);
+    expect((await sock.next((m) => m.status !== "IN_PROGRESS")).status).toBe("EXPIRED");
+    expect((await call("GET", `/${show.id}/ingresso`, { token: bia!.token })).json.status).toBe("IN_PROGRESS");
+    sock.ws.close(1000);
+  });
+});
+
+describe("what one fan may do to a show's sockets", () => {
+  it(`keeps at most ${MAX_SOCKETS_PER_FAN} sockets per fan: one more closes the oldest with ${CLOSE.REPLACED}, the others keep their updates`, async () => {
+    const show = await createShow({ sectors: pista(1) });
+    const [ana, bia] = await signInMany(2);
+    await requestTicket(show.id, ana!);
+    await requestTicket(show.id, bia!);
+    const tabs = [];
+    for (let i = 0; i < MAX_SOCKETS_PER_FAN; i++) {
+      const tab = await connect(show.id, bia!);
+      await tab.next((m) => m.status === "WAITING");
+      tabs.push(tab);
+    }
+    const newest = await connect(show.id, bia!);
+    await newest.next((m) => m.status === "WAITING");
+    expect((await within(tabs[0]!.closed, "close of the oldest socket")).code).toBe(CLOSE.REPLACED);
+    for (const tab of tabs.slice(1)) expect(await settlesWithin(tab.closed, 50)).toBe(false);
+
+    await call("PATCH", `/${show.id}/ingresso/cancel`, { token: ana!.token });
+    for (const tab of [...tabs.slice(1), newest]) await tab.next((m) => m.status === "IN_PROGRESS");
+    for (const tab of [...tabs.slice(1), newest]) tab.ws.close(1000);
+  });
+
+  it(`closes a socket that sends more than ${CLIENT_MESSAGE_LIMIT.count} messages in ${CLIENT_MESSAGE_LIMIT.windowMs / 1000} s with ${CLOSE.POLICY}; pings do not count`, async () => {
+    const show = await createShow({ sectors: pista(1) });
+    const [ana] = await signInMany(1);
+    const sock = await connect(show.id, ana!);
+    await sock.next((m) => m.status === "NONE");
+    for (let i = 0; i < 3 * CLIENT_MESSAGE_LIMIT.count; i++) sock.ws.send(PING);
+    for (let i = 0; i < CLIENT_MESSAGE_LIMIT.count; i++) sock.ws.send(STATE_REQUEST);
+    expect(await settlesWithin(sock.closed, 200)).toBe(false);
+    sock.ws.send(STATE_REQUEST);
+    expect((await within(sock.closed, "close")).code).toBe(CLOSE.POLICY);
   });
 });

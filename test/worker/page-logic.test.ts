@@ -1,6 +1,6 @@
 /** The page's own logic, without a browser: language, money and dates, the clock, the wait estimate, backoff. */
 import { describe, expect, it } from "vitest";
-import { BACKOFF_MAX_MS, backoffDelay } from "../../src/client/backoff";
+import { BACKOFF_MAX_MS, backoffDelay, busyDelay } from "../../src/client/backoff";
 import { ServerClock } from "../../src/client/clock";
 import { estimateWaitMs, observe, type Sample, WINDOW_MS, waitMinutes } from "../../src/client/wait-estimate";
 import { calendarParts, cityOf, formatCountdown, formatMoney, formatShowDate } from "../../src/page/format";
@@ -116,5 +116,14 @@ describe("reconnecting", () => {
     expect(backoffDelay(0, () => 0)).toBe(500);
     expect(backoffDelay(3, () => 1)).toBe(8_000);
     expect(backoffDelay(20, () => 1)).toBe(BACKOFF_MAX_MS);
+  });
+
+  it("waits for a busy show at least as long as it asked, and longer each time it asks again", () => {
+    expect(busyDelay(5, 0, () => 0)).toBe(5_000);
+    expect(busyDelay(5, 0, () => 1)).toBe(7_500);
+    // Without Retry-After, or once the backoff has grown past it, the backoff decides.
+    expect(busyDelay(undefined, 0, () => 1)).toBe(1_000);
+    expect(busyDelay(2, 4, () => 1)).toBe(16_000);
+    expect(busyDelay(5, 20, () => 1)).toBe(BACKOFF_MAX_MS);
   });
 });

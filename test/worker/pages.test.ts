@@ -1,5 +1,6 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { app } from "../../src/index";
 import { CONTENT_SECURITY_POLICY } from "../../src/security";
 import { call, challengeIn, createShow, mailedCode, requestTicket, signIn } from "./helpers";
 
@@ -190,5 +191,40 @@ describe("the sandbox checkout page", () => {
     const anonymous = await browse("GET", pay.json.checkoutUrl);
     expect(anonymous.status).toBe(303);
     expect(anonymous.headers.get("location")).toBe(`/entrar?voltar=${encodeURIComponent(pay.json.checkoutUrl)}`);
+  });
+
+  it("reads the hold from the show's object like GET /:showId/ingresso: limited per fan, and a page saying to wait when busy", async () => {
+    const show = await createShow();
+    const fan = await signIn();
+    const held = await requestTicket(show.id, fan);
+    const pay = await call("POST", "/api/payments", {
+      token: fan.token,
+      body: { showId: show.id, ticketId: held.json.ticket.id },
+    });
+    const cookie = { cookie: `catraca_session=${fan.token}` };
+
+    // The show's object overloaded: a page, with Retry-After, not the API's JSON.
+    const overloaded = {
+      getByName: () => ({
+        state: async () => Promise.reject(Object.assign(new Error("overloaded"), { overloaded: true })),
+      }),
+    };
+    const busy = await app.request(pay.json.checkoutUrl, { headers: cookie }, {
+      ...env,
+      SHOWS: overloaded,
+    } as unknown as Env);
+    expect(busy.status).toBe(503);
+    expect(Number(busy.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await busy.text()).toContain("Muita gente neste show agora");
+
+    // Past the fan's budget of calls to the show's objects (counted in 10 s windows: not at an edge).
+    const left = 10_000 - (Date.now() % 10_000);
+    if (left < 2_000) await new Promise((r) => setTimeout(r, left + 20));
+    for (let i = 0; i < 1_000 && (await env.SHOW_CALL_LIMITER.limit({ key: fan.id })).success; i++);
+    const limited = await call("GET", pay.json.checkoutUrl, { headers: cookie });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("10");
+    expect(limited.text).toContain("Muitas tentativas em pouco tempo");
+    expectNoInlineCode(limited.text);
   });
 });

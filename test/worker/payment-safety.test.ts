@@ -6,11 +6,21 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { database } from "../../src/db/database";
 import { approvePayment } from "../../src/db/queries";
-import { database } from "../../src/show/ledger";
 import { clockOf, setClock } from "./faults/inject";
-import { call, createShow, requestTicket, showStub, signIn, state, type TestFan } from "./helpers";
-import { d1Payments, d1Tickets, expectInvariants } from "./invariants";
+import {
+  call,
+  createShow,
+  paymentRows,
+  requestTicket,
+  showStub,
+  signIn,
+  state,
+  type TestFan,
+  ticketRows,
+} from "./helpers";
+import { expectInvariants } from "./invariants";
 
 const HOLD_SECONDS = 60;
 
@@ -55,7 +65,7 @@ describe("money for a hold that ended without a booking", () => {
     const paymentId = await createPayment(showId, ana, ticketId);
     expect((await approveNow(paymentId, ana)).json.payment.status).toBe("APPROVED");
 
-    await setClock(showId, expiresAt);
+    setClock(showId, expiresAt);
     expect(await runDurableObjectAlarm(showStub(showId))).toBe(true);
     expect((await state(showId, ana)).status).toBe("EXPIRED");
     expect(await refunds(showId)).toEqual([
@@ -100,7 +110,7 @@ describe("money for a hold that ended without a booking", () => {
       const { ticketId, expiresAt } = await hold(showId, ana);
       await requestTicket(showId, bia);
       const paymentId = await createPayment(showId, ana, ticketId);
-      await setClock(showId, expiresAt);
+      setClock(showId, expiresAt);
       if (race === "approved-just-before") {
         expect((await approveAt(paymentId, ana, expiresAt - 1))?.status).toBe("APPROVED");
         await runDurableObjectAlarm(showStub(showId));
@@ -115,7 +125,7 @@ describe("money for a hold that ended without a booking", () => {
       expect((await book(showId, ana, ticketId, paymentId)).json.error.code).toBe("HOLD_EXPIRED");
       // The ticket went on to the next fan, untouched by Ana's money.
       expect((await state(showId, bia)).ticket?.id).toBe(ticketId);
-      await expectInvariants(showId, [ana.id, bia.id], await clockOf(showId));
+      await expectInvariants(showId, [ana.id, bia.id], clockOf(showId));
     }
   });
 });
@@ -132,7 +142,7 @@ describe("a payment books at most one ticket, once", () => {
     expect(first.status).toBe(200);
     expect(again.status).toBe(200);
     expect(again.json).toEqual(first.json);
-    expect((await d1Tickets(showId)).filter((t) => t.paymentId === paymentId)).toHaveLength(1);
+    expect((await ticketRows(showId)).filter((t) => t.paymentId === paymentId)).toHaveLength(1);
   });
 
   it("books once when the same payment is sent twice at once", async () => {
@@ -144,7 +154,7 @@ describe("a payment books at most one ticket, once", () => {
     const answers = await Promise.all([1, 2, 3].map(() => book(showId, ana, ticketId, paymentId)));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
     expect((await state(showId, ana)).booked.map((t) => t.id)).toEqual([ticketId]);
-    expect((await d1Tickets(showId)).filter((t) => t.status === "BOOKED")).toHaveLength(1);
+    expect((await ticketRows(showId)).filter((t) => t.status === "BOOKED")).toHaveLength(1);
   });
 
   it("refuses a used payment for the fan's next ticket", async () => {
@@ -171,7 +181,7 @@ describe("a payment books at most one ticket, once", () => {
     expect((await book(showId, ana, ticketId, paymentId)).json.error.code).toBe("PAYMENT_NOT_APPROVED");
     const again = await approveNow(paymentId, ana);
     expect(again.json.payment.status).toBe("APPROVED");
-    expect((await d1Payments(showId)).map((p) => p.status)).toEqual(["APPROVED"]);
+    expect((await paymentRows(showId)).map((p) => p.status)).toEqual(["APPROVED"]);
   });
 
   it("owes back the other approved payments for the same hold once one of them booked it", async () => {
@@ -183,7 +193,7 @@ describe("a payment books at most one ticket, once", () => {
     await approveNow(p2, ana);
     expect((await book(showId, ana, ticketId, p2)).status).toBe(200);
     expect((await refunds(showId)).map((r) => r.id)).toEqual([p1]);
-    expect((await d1Payments(showId)).find((p) => p.id === p2)?.status).toBe("APPROVED");
+    expect((await paymentRows(showId)).find((p) => p.id === p2)?.status).toBe("APPROVED");
   });
 
   it("cannot put one payment on two tickets even in D1 itself (unique index)", async () => {
@@ -193,7 +203,7 @@ describe("a payment books at most one ticket, once", () => {
     const paymentId = await createPayment(showId, ana, ticketId);
     await approveNow(paymentId, ana);
     await book(showId, ana, ticketId, paymentId);
-    const other = (await d1Tickets(showId)).find((t) => t.id !== ticketId);
+    const other = (await ticketRows(showId)).find((t) => t.id !== ticketId);
     await expect(
       env.DB.prepare("UPDATE tickets SET payment_id = ? WHERE id = ?").bind(paymentId, other?.id).run(),
     ).rejects.toThrow(/UNIQUE/);

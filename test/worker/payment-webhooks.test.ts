@@ -5,8 +5,7 @@
 import { env } from "cloudflare:workers";
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { call, createShow, requestTicket, signIn, state } from "./helpers";
-import { d1Payments } from "./invariants";
+import { call, createShow, paymentRows, requestTicket, signIn, state } from "./helpers";
 
 async function signed(payload: string) {
   return Stripe.webhooks.generateTestHeaderStringAsync({
@@ -49,7 +48,7 @@ describe("payment webhooks with no provider configured to sign", () => {
         });
       }
     }
-    expect((await d1Payments(show.id)).map((p) => p.status)).toEqual(["PENDING"]);
+    expect((await paymentRows(show.id)).map((p) => p.status)).toEqual(["PENDING"]);
     expect((await state(show.id, ana)).status).toBe("IN_PROGRESS");
   });
 

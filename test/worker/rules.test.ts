@@ -11,14 +11,11 @@ import {
   reconcilePlan,
 } from "../../src/show/rules";
 
-const pista = { sector: "Pista", meia: false, priceCents: 10000, total: 10 };
-
 function facts(over: Partial<RequestFacts> = {}): RequestFacts {
   return {
     now: 1_000,
     salesOpenAt: 0,
     maxTicketsPerUser: 4,
-    classConfig: pista,
     sector: "Pista",
     counts: { total: 10, held: 0, booked: 0, waiting: 0 },
     fanStatus: "NONE",
@@ -42,7 +39,7 @@ describe("queue rules", () => {
   });
 
   it("checks a request in the contract's order", () => {
-    expect(decideRequest(facts({ classConfig: undefined, counts: undefined })).kind).toBe("error");
+    expect(decideRequest(facts({ counts: undefined })).kind).toBe("error");
     expect(decideRequest(facts({ salesOpenAt: 2_000 }))).toMatchObject({ code: "SALES_NOT_OPEN" });
     // A fan with a place keeps it, whatever the limit or availability says.
     expect(decideRequest(facts({ fanStatus: "WAITING", bookedByFan: 4 })).kind).toBe("current");

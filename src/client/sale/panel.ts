@@ -149,6 +149,8 @@ export async function mountSale(
       live: t.connLive,
       reconnecting: t.connReconnecting,
       polling: t.connPolling,
+      busy: t.connBusy,
+      replaced: t.connReplaced,
     }[status];
     conn.className = `conn conn--${status}`;
     conn.textContent = label;

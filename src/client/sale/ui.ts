@@ -31,6 +31,8 @@ export function errorText(t: Messages, err: unknown, salesOpenAt?: string): stri
       return t.errorRateLimited;
     case "PAYMENT_PROVIDER_UNAVAILABLE":
       return t.errorProviderDown;
+    case "UNAVAILABLE":
+      return t.errorUnavailable;
     default:
       return t.errorGeneric;
   }

@@ -162,7 +162,7 @@ async function world(f: Fixture): Promise<string> {
       return { passkeys: await account.passkeys(), version: await account.sessionVersion() };
     }),
   );
-  return JSON.stringify({ rows: rows.map((r) => r.results), states, accounts, waiting: await stub.waitingCount() });
+  return JSON.stringify({ rows: rows.map((r) => r.results), states, accounts, waiting: await stub.waitingByClass() });
 }
 
 /** The account key a fan's session carries. */

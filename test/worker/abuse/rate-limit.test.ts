@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import type { Account } from "../../../src/accounts/account";
 import { accountKey } from "../../../src/accounts/identity";
 import { app } from "../../../src/index";
-import { call, createShow, outbox, requestTicket, signIn, state } from "../helpers";
+import { call, createShow, outbox, requestTicket, signIn, state, ticketRows } from "../helpers";
 
 /** A documentation-range IPv6 address of its own for each test. */
 const address = () =>
@@ -138,10 +138,37 @@ describe("rate limits", () => {
     expect(refused.status).toBe(429);
     expect(refused.json.error.code).toBe("RATE_LIMITED");
     expect(refused.headers.get("retry-after")).toBe("10");
-    // Refused calls change nothing, and reading the state is never limited.
+    // Refused calls change nothing, and reading the state is counted apart (below).
     expect(await state(show.id, ana)).toEqual(before);
     expect((await requestTicket(show.id, ana)).status).toBe(429);
     expect([200, 202]).toContain((await requestTicket(show.id, fans[1] as (typeof fans)[0])).status);
+  });
+
+  it("regression: reading the state and opening sockets reached the show's object unthrottled; now every fan call that reaches it is limited per fan", async () => {
+    await awayFromWindowEdge(10);
+    const show = await createShow({ sectors: [{ name: "Pista", capacity: 1, priceCents: 1000, meiaShare: 0 }] });
+    const [ana, bia] = [await signIn(), await signIn()];
+    const held = await requestTicket(show.id, ana);
+    // Generous: several tabs polling every 4 s and reconnecting with backoff stay well within it.
+    expect(1 + (await exhaust(env.SHOW_CALL_LIMITER, ana.id))).toBeGreaterThanOrEqual(30);
+
+    const expect429 = (res: { status: number; json: { error: { code: string } }; headers: Headers }) => {
+      expect(res.status).toBe(429);
+      expect(res.json.error.code).toBe("RATE_LIMITED");
+      expect(res.headers.get("retry-after")).toBe("10");
+    };
+    expect429(await call("GET", `/${show.id}/ingresso`, { token: ana.token }));
+    const ws = await call("GET", `/${show.id}/ingresso/ws`, { token: ana.token, headers: { upgrade: "websocket" } });
+    expect429(ws);
+    expect429(
+      await call("POST", "/api/payments", {
+        token: ana.token,
+        body: { showId: show.id, ticketId: held.json.ticket.id },
+      }),
+    );
+    // Nothing changed, and other fans are not held back.
+    expect(await state(show.id, bia)).toEqual({ status: "NONE", booked: [] });
+    expect((await ticketRows(show.id)).map((t) => t.userId)).toEqual([ana.id]);
   });
 
   it("is switched off by RATE_LIMIT=off, for local load tests only", async () => {

@@ -4,21 +4,21 @@
  * fire late, early or twice, and calls race on the same hold. After recovery the sale's invariants
  * hold (test/worker/invariants.ts): nothing oversold, nothing lost, nothing stuck.
  *
- * The object's clock is the test's (`o.now`), moved forward from the real time. A restart gives the
- * object the real clock back, so the tests that restart keep the real clock; the two that need a
- * hold to expire on real time use one-second holds and the real alarm.
+ * The object's clock is the test's (through its seam, test/worker/faults/inject.ts), moved forward
+ * from the real time; the tests that restart keep the real clock, and the two that need a hold to
+ * expire on real time use one-second holds and the real alarm.
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { database } from "../../../src/db/database";
 import { approvePayment, createPayment } from "../../../src/db/queries";
-import { database } from "../../../src/show/ledger";
 import type { ShowQueue } from "../../../src/show/show-queue";
 import type { Outcome } from "../../../src/show/types";
-import { createShow, showStub, signInMany, type TestFan } from "../helpers";
-import { d1Payments, d1Tickets, expectInvariants } from "../invariants";
+import { call, createShow, paymentRows, showStub, signInMany, type TestFan, ticketRows } from "../helpers";
+import { expectInvariants } from "../invariants";
 import type { D1Op, FaultPlan } from "./faulty-d1";
-import { clockOf, crashAt, failD1, injectD1, restart, setClock } from "./inject";
+import { clockOf, crashAt, failD1, healD1, injectD1, restart, setClock } from "./inject";
 
 const HOLD_SECONDS = 60;
 const HOLD_MS = HOLD_SECONDS * 1000;
@@ -34,7 +34,7 @@ async function sale(seats: number, fanCount: number, opts: { clock?: "test" | "r
   const stub = showStub(show.id);
   const mode = opts.clock ?? "test";
   let clock = Date.now();
-  if (mode === "test") await setClock(show.id, clock);
+  if (mode === "test") setClock(show.id, clock);
   const names = new Map(fans.map((f, i) => [f.id, `fan${i}`]));
   const fanIds = fans.map((f) => f.id);
   const s = {
@@ -48,7 +48,7 @@ async function sale(seats: number, fanCount: number, opts: { clock?: "test" | "r
     now: () => (mode === "real" ? Date.now() : clock),
     advance: async (ms: number) => {
       clock += ms;
-      await setClock(show.id, clock);
+      setClock(show.id, clock);
     },
     /** The provider approves a payment for this ticket, at the sale's clock. */
     pay: async (f: TestFan, ticketId: string) => {
@@ -63,7 +63,7 @@ async function sale(seats: number, fanCount: number, opts: { clock?: "test" | "r
       return (await approvePayment(db, p.id, f.id, mode === "real" ? Date.now() : clock))!;
     },
     /** The invariants, at the sale's clock (or the real one after a restart). */
-    check: async () => expectInvariants(show.id, fanIds, await clockOf(show.id), names),
+    check: async () => expectInvariants(show.id, fanIds, clockOf(show.id), names),
   };
   return s;
 }
@@ -80,7 +80,7 @@ function ok(out: Outcome) {
  */
 async function crashDuring(showId: string, op: D1Op, when: "before" | "after", call: () => Promise<unknown>) {
   const crash = crashAt(op, when);
-  await injectD1(showId, crash);
+  injectD1(showId, crash);
   await call().catch(() => undefined);
   expect(crash.crashed()).toBe(true);
 }
@@ -133,7 +133,7 @@ describe("a crash after D1 committed and before the object recorded it", () => {
     const s = await sale(1, 1, { clock: "real" });
     const [ana] = s.fans as [TestFan];
     await crashDuring(s.show.id, "claim", "after", () => s.request(ana));
-    const [row] = await d1Tickets(s.show.id);
+    const [row] = await ticketRows(s.show.id);
     expect(row).toMatchObject({ status: "IN_PROGRESS", userId: ana.id });
 
     await restart(s.show.id);
@@ -149,12 +149,12 @@ describe("a crash after D1 committed and before the object recorded it", () => {
     ok(await s.request(bia));
     // The release and the next fan's claim are one D1 transaction (src/show/ledger.ts releaseAndClaim).
     await crashDuring(s.show.id, "release", "after", () => s.cancel(ana));
-    expect((await d1Tickets(s.show.id))[0]).toMatchObject({ status: "IN_PROGRESS", userId: bia.id });
+    expect((await ticketRows(s.show.id))[0]).toMatchObject({ status: "IN_PROGRESS", userId: bia.id });
 
     await restart(s.show.id);
     // Ana's hold set an alarm; it wakes the restarted object, which reconciles: Bia holds the ticket.
     expect(await runDurableObjectAlarm(s.stub)).toBe(true);
-    expect((await d1Tickets(s.show.id))[0]).toMatchObject({ status: "IN_PROGRESS", userId: bia.id });
+    expect((await ticketRows(s.show.id))[0]).toMatchObject({ status: "IN_PROGRESS", userId: bia.id });
     expect((await s.state(ana)).status).toBe("CANCELLED");
     expect((await s.state(bia)).status).toBe("IN_PROGRESS");
     await s.check();
@@ -174,6 +174,23 @@ describe("a crash after D1 committed and before the object recorded it", () => {
     await s.check();
   });
 
+  it("drops a hold whose release alone D1 committed, and admits the next fan", async () => {
+    const s = await sale(1, 2, { clock: "real" });
+    const [ana, bia] = s.fans as [TestFan, TestFan];
+    const held = ok(await s.request(ana));
+    ok(await s.request(bia));
+    // Ana's ticket went back in D1 (and no claim with it); the object never learned it.
+    await env.DB.prepare("UPDATE tickets SET status = 'AVAILABLE', user_id = NULL, hold_expires_at = NULL WHERE id = ?")
+      .bind(held.ticket!.id)
+      .run();
+
+    await restart(s.show.id);
+    expect((await s.state(bia)).status).toBe("IN_PROGRESS");
+    expect((await s.state(ana)).status).toBe("CANCELLED");
+    expect((await ticketRows(s.show.id)).map((t) => [t.status, t.userId])).toEqual([["IN_PROGRESS", bia.id]]);
+    await s.check();
+  });
+
   it("keeps a booking D1 recorded: the fan is BOOKED after the restart and the retried book answers 200", async () => {
     const s = await sale(1, 2, { clock: "real" });
     const [ana, bia] = s.fans as [TestFan, TestFan];
@@ -184,6 +201,7 @@ describe("a crash after D1 committed and before the object recorded it", () => {
     await crashDuring(s.show.id, "book", "after", () => s.book(ana, ticketId, payment.id));
 
     await restart(s.show.id);
+    expect(await s.state(ana)).toMatchObject({ status: "BOOKED", booked: [{ id: ticketId }] });
     const retried = ok(await s.book(ana, ticketId, payment.id));
     expect(retried).toMatchObject({ status: "BOOKED", booked: [{ id: ticketId }] });
     expect((await s.state(bia)).status).toBe("SOLD_OUT");
@@ -201,10 +219,10 @@ describe("a crash after D1 committed and before the object recorded it", () => {
     ok(await stub.request(show.id, ana.id, { sector: "Pista", meia: false }));
     ok(await stub.request(show.id, bia.id, { sector: "Pista", meia: false }));
     const crash = crashAt("release", "after");
-    await injectD1(show.id, crash);
+    injectD1(show.id, crash);
     await until(() => crash.crashed(), "the alarm to release the expired hold");
     // Released and claimed for Bia in one transaction: D1 has her hold, the object does not.
-    expect((await d1Tickets(show.id))[0]).toMatchObject({ status: "IN_PROGRESS", userId: bia.id });
+    expect((await ticketRows(show.id))[0]).toMatchObject({ status: "IN_PROGRESS", userId: bia.id });
 
     await restart(show.id);
     expect(ok(await stub.state(show.id, ana.id)).status).toBe("EXPIRED");
@@ -218,7 +236,7 @@ describe("a crash after the object wrote its storage and before D1 was written",
     const s = await sale(1, 1, { clock: "real" });
     const [ana] = s.fans as [TestFan];
     await crashDuring(s.show.id, "claim", "before", () => s.request(ana));
-    expect((await d1Tickets(s.show.id))[0]!.status).toBe("AVAILABLE");
+    expect((await ticketRows(s.show.id))[0]!.status).toBe("AVAILABLE");
 
     await restart(s.show.id);
     expect((await s.state(ana)).status).toBe("IN_PROGRESS");
@@ -257,12 +275,12 @@ describe("D1 failing under a live object", () => {
   it("regression: the retry alarm set after a failed admission was deleted by the same call, leaving fans waiting", async () => {
     const s = await sale(1, 2);
     const [ana, bia] = s.fans as [TestFan, TestFan];
-    await injectD1(s.show.id, failD1("claim", "before", Number.POSITIVE_INFINITY));
+    injectD1(s.show.id, failD1("claim", "before", Number.POSITIVE_INFINITY));
     const first = await s.request(ana);
     expect(first).toMatchObject({ ok: true, httpStatus: 202, state: { status: "WAITING", position: 1 } });
     ok(await s.request(bia));
     expect((await s.state(bia)).position).toBe(2);
-    await injectD1(s.show.id, {});
+    healD1(s.show.id);
 
     expect(await runDurableObjectAlarm(s.stub)).toBe(true);
     expect((await s.state(ana)).status).toBe("IN_PROGRESS");
@@ -273,12 +291,12 @@ describe("D1 failing under a live object", () => {
   it("regression: a claim retried after its answer was lost gave the fan a second ticket", async () => {
     const s = await sale(3, 1);
     const [ana] = s.fans as [TestFan];
-    await injectD1(s.show.id, failD1("claim", "after"));
+    injectD1(s.show.id, failD1("claim", "after"));
     await s.request(ana);
     await runDurableObjectAlarm(s.stub);
     await s.state(ana);
 
-    const mine = (await d1Tickets(s.show.id)).filter((t) => t.userId === ana.id);
+    const mine = (await ticketRows(s.show.id)).filter((t) => t.userId === ana.id);
     expect(mine.map((t) => t.status)).toEqual(["IN_PROGRESS"]);
     expect(await s.state(ana)).toMatchObject({ status: "IN_PROGRESS", ticket: { id: mine[0]!.id } });
     await s.check();
@@ -293,11 +311,11 @@ describe("D1 failing under a live object", () => {
     await s.advance(HOLD_MS);
     // Bia's request first ends both holds and admits Ana (D1 commits, the answer is lost), then
     // queues Bia and admits again.
-    await injectD1(s.show.id, failD1("claim", "after"));
+    injectD1(s.show.id, failD1("claim", "after"));
     await s.request(bia);
-    await injectD1(s.show.id, {});
+    healD1(s.show.id);
 
-    const rows = await d1Tickets(s.show.id);
+    const rows = await ticketRows(s.show.id);
     expect(rows.filter((t) => t.userId === ana.id)).toHaveLength(1);
     expect(rows.filter((t) => t.userId === bia.id)).toHaveLength(1);
     await s.check();
@@ -308,7 +326,7 @@ describe("D1 failing under a live object", () => {
     const [ana, bia] = s.fans as [TestFan, TestFan];
     ok(await s.request(ana));
     ok(await s.request(bia));
-    await injectD1(s.show.id, failD1("release", "after"));
+    injectD1(s.show.id, failD1("release", "after"));
     await rejects(s.cancel(ana));
 
     // The next call to the object, whoever makes it, finds out what D1 did.
@@ -322,7 +340,7 @@ describe("D1 failing under a live object", () => {
     const [ana] = s.fans as [TestFan];
     const ticketId = ok(await s.request(ana)).ticket!.id;
     const payment = await s.pay(ana, ticketId);
-    await injectD1(s.show.id, failD1("book", "after"));
+    injectD1(s.show.id, failD1("book", "after"));
     await rejects(s.book(ana, ticketId, payment.id));
 
     expect(ok(await s.book(ana, ticketId, payment.id))).toMatchObject({
@@ -340,7 +358,7 @@ describe("D1 failing under a live object", () => {
     const [ana] = s.fans as [TestFan];
     const ticketId = ok(await s.request(ana)).ticket!.id;
     const payment = await s.pay(ana, ticketId);
-    await injectD1(s.show.id, failD1("book", "before"));
+    injectD1(s.show.id, failD1("book", "before"));
     await rejects(s.book(ana, ticketId, payment.id));
     expect((await s.state(ana)).status).toBe("IN_PROGRESS");
     expect(ok(await s.book(ana, ticketId, payment.id)).status).toBe("BOOKED");
@@ -351,12 +369,48 @@ describe("D1 failing under a live object", () => {
     const s = await sale(1, 1);
     const [ana] = s.fans as [TestFan];
     ok(await s.request(ana));
-    await injectD1(s.show.id, failD1("any", "before", Number.POSITIVE_INFINITY));
+    injectD1(s.show.id, failD1("any", "before", Number.POSITIVE_INFINITY));
     await s.advance(HOLD_MS);
     // An expiry is due: the object cannot release it while D1 is down, so it answers an error.
     await rejects(s.state(ana));
-    await injectD1(s.show.id, {});
+    healD1(s.show.id);
     expect((await s.state(ana)).status).toBe("EXPIRED");
+    await s.check();
+  });
+});
+
+describe("D1 failing while the object starts", () => {
+  it("regression: an object waking up while D1 failed reset itself in its constructor, failing every call and the alarm's backoff", async () => {
+    const s = await sale(1, 2);
+    const [ana, bia] = s.fans as [TestFan, TestFan];
+    ok(await s.request(ana));
+    ok(await s.request(bia));
+    await s.advance(HOLD_MS);
+    // The object wakes up (a deploy, an eviction) in the middle of a D1 outage, with Ana's hold due.
+    const outage = failD1("any", "before", Number.POSITIVE_INFINITY);
+    await restart(s.show.id, { d1: outage });
+
+    // Fans are told to come back in a moment, in the contract's shape.
+    for (const fan of [ana, bia]) {
+      const answer = await call("GET", `/${s.show.id}/ingresso`, { token: fan.token });
+      expect(answer.status).toBe(503);
+      expect(answer.json).toEqual({ error: { code: "UNAVAILABLE", message: expect.any(String) } });
+      expect(Number(answer.headers.get("retry-after"))).toBeGreaterThan(0);
+    }
+    // The alarm does its own retries, backing off, however long the outage lasts.
+    const delays: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      expect(await runDurableObjectAlarm(s.stub)).toBe(true);
+      delays.push((await runInDurableObject(s.stub, (_o, ctx) => ctx.storage.getAlarm()))! - s.now());
+    }
+    expect(delays).toEqual([2_000, 4_000, 8_000]);
+    expect(outage.failures()).toBeGreaterThan(0);
+
+    // D1 is back: the next alarm catches up, and nothing was lost.
+    healD1(s.show.id);
+    expect(await runDurableObjectAlarm(s.stub)).toBe(true);
+    expect((await s.state(ana)).status).toBe("EXPIRED");
+    expect((await s.state(bia)).status).toBe("IN_PROGRESS");
     await s.check();
   });
 });
@@ -373,8 +427,8 @@ describe("alarms", () => {
     ok(await stub.request(show.id, ana.id, { sector: "Pista", meia: false }));
     ok(await stub.request(show.id, bia.id, { sector: "Pista", meia: false }));
     const failure = failD1("release", "before");
-    await injectD1(show.id, failure);
-    await until(async () => (await d1Tickets(show.id))[0]?.userId === bia.id, "the alarm to retry", 20_000);
+    injectD1(show.id, failure);
+    await until(async () => (await ticketRows(show.id))[0]?.userId === bia.id, "the alarm to retry", 20_000);
     expect(failure.failures()).toBe(1);
     expect(ok(await stub.state(show.id, ana.id)).status).toBe("EXPIRED");
     await expectInvariants(show.id, [ana.id, bia.id], Date.now());
@@ -386,7 +440,7 @@ describe("alarms", () => {
     ok(await s.request(ana));
     ok(await s.request(bia));
     await s.advance(HOLD_MS);
-    await injectD1(s.show.id, failD1("any", "before", Number.POSITIVE_INFINITY));
+    injectD1(s.show.id, failD1("any", "before", Number.POSITIVE_INFINITY));
     // More failures in a row than the runtime would retry a throwing alarm.
     const delays: number[] = [];
     for (let i = 0; i < 8; i++) {
@@ -397,7 +451,7 @@ describe("alarms", () => {
     }
     expect(delays).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000]);
 
-    await injectD1(s.show.id, {});
+    healD1(s.show.id);
     expect(await runDurableObjectAlarm(s.stub)).toBe(true);
     expect((await s.state(ana)).status).toBe("EXPIRED");
     expect((await s.state(bia)).status).toBe("IN_PROGRESS");
@@ -411,7 +465,7 @@ describe("alarms", () => {
     await s.advance(HOLD_MS * 5);
     expect(await runDurableObjectAlarm(s.stub)).toBe(true);
 
-    const rows = await d1Tickets(s.show.id);
+    const rows = await ticketRows(s.show.id);
     expect(rows.map((r) => r.userId).sort()).toEqual([caio.id, dani.id].sort());
     expect(rows.map((r) => r.holdExpiresAt)).toEqual([s.now() + HOLD_MS, s.now() + HOLD_MS]);
     expect((await s.state(ana)).status).toBe("EXPIRED");
@@ -425,9 +479,10 @@ describe("alarms", () => {
     for (const f of s.fans) ok(await s.request(f));
     await s.advance(HOLD_MS);
     await runInDurableObject(s.stub, (o: ShowQueue) => o.alarm());
-    const after = await d1Tickets(s.show.id);
+    const after = await ticketRows(s.show.id);
+    expect(after.map((t) => [t.status, t.userId])).toEqual([["IN_PROGRESS", bia.id]]);
     await runInDurableObject(s.stub, (o: ShowQueue) => o.alarm());
-    expect(await d1Tickets(s.show.id)).toEqual(after);
+    expect(await ticketRows(s.show.id)).toEqual(after);
     expect((await s.state(ana)).status).toBe("EXPIRED");
     expect((await s.state(bia)).status).toBe("IN_PROGRESS");
     expect((await s.state(caio)).position).toBe(1);
@@ -480,7 +535,7 @@ describe("races on one hold", () => {
     ]);
     expect(late).toMatchObject({ ok: false, code: "HOLD_EXPIRED" });
     expect((await s.state(bia)).ticket?.id).toBe(ticketId);
-    expect((await d1Payments(s.show.id)).map((p) => p.status)).toEqual(["REFUND_DUE"]);
+    expect((await paymentRows(s.show.id)).map((p) => p.status)).toEqual(["REFUND_DUE"]);
     await s.check();
   });
 
@@ -491,7 +546,7 @@ describe("races on one hold", () => {
     ok(await s.request(bia));
     const payment = await s.pay(ana, ticketId);
     const pause = pauseAt("book");
-    await injectD1(s.show.id, pause.plan);
+    injectD1(s.show.id, pause.plan);
     const booking = s.book(ana, ticketId, payment.id);
     await pause.reached();
     // The hold's time passes and the alarm arrives while D1 is booking.
@@ -501,7 +556,7 @@ describe("races on one hold", () => {
     expect(ok(await booking).status).toBe("BOOKED");
     await alarm;
     expect((await s.state(ana)).status).toBe("BOOKED");
-    expect((await d1Tickets(s.show.id))[0]).toMatchObject({ status: "BOOKED", userId: ana.id });
+    expect((await ticketRows(s.show.id))[0]).toMatchObject({ status: "BOOKED", userId: ana.id });
     await s.check();
   });
 
@@ -513,7 +568,7 @@ describe("races on one hold", () => {
     ok(await s.request(caio));
     // Ana's release and Bia's admission are one D1 transaction: Bia cancels while it is in flight.
     const pause = pauseAt("release");
-    await injectD1(s.show.id, pause.plan);
+    injectD1(s.show.id, pause.plan);
     const anaCancel = s.cancel(ana);
     await pause.reached();
     const biaCancel = s.cancel(bia);
@@ -534,7 +589,7 @@ describe("races on one hold", () => {
       const [first, second] = order === "cancel-first" ? [bia, ana] : [ana, bia];
       await Promise.all([s.cancel(first), s.cancel(second)]);
       expect((await s.state(bia)).status).toBe("CANCELLED");
-      expect((await d1Tickets(s.show.id))[0]).toMatchObject({ status: "AVAILABLE", userId: null });
+      expect((await ticketRows(s.show.id))[0]).toMatchObject({ status: "AVAILABLE", userId: null });
       await s.check();
     }
   });
@@ -546,7 +601,7 @@ describe("races on one hold", () => {
     ok(await s.request(bia));
     // Ana's release and Bia's admission are one D1 transaction: Caio asks while it is in flight.
     const pause = pauseAt("release");
-    await injectD1(s.show.id, pause.plan);
+    injectD1(s.show.id, pause.plan);
     const anaCancel = s.cancel(ana);
     await pause.reached();
     const caioRequest = s.request(caio);

@@ -1,7 +1,7 @@
 /**
- * A D1 binding that behaves like the real one until the test says otherwise. The show object's `db`
- * is replaced (through `runInDurableObject`) by `database(faultyD1(env.DB, plan))`; the plan sees
- * every call, named by what it does to the tickets, before it reaches D1 and after D1 answered:
+ * A D1 binding that behaves like the real one until the test says otherwise. The show object is
+ * given `faultyD1(env.DB, plan)` through its seam (`injectD1` in ./inject.ts); the plan sees every
+ * call, named by what it does to the tickets, before it reaches D1 and after D1 answered:
  *
  * - throw in `before`: the call fails and D1 is untouched (D1 down, a timeout before sending);
  * - throw in `after`: D1 committed but the object never learns it (the answer was lost);

@@ -1,31 +1,49 @@
+/**
+ * The show object's two seams, D1 and the clock (src/do/io.ts), set for one show. They hold across
+ * restarts: a D1 fault injected before a restart is there when the object wakes up.
+ */
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { database } from "../../../src/show/ledger";
-import type { ShowQueue } from "../../../src/show/show-queue";
+import { objectIo, replaceIo } from "../../../src/do/io";
 import { showStub } from "../helpers";
 import { type D1Op, type FaultPlan, faultyD1 } from "./faulty-d1";
 
-/** Give the show's live object a D1 that follows `plan` (a restart gives it the real one back). */
-export async function injectD1(showId: string, plan: FaultPlan): Promise<void> {
-  await runInDurableObject(showStub(showId), (o: ShowQueue) => {
-    o.db = database(faultyD1(env.DB, plan));
-  });
+/** Give the show's object a D1 that follows `plan`, now and after any restart, until replaced. */
+export function injectD1(showId: string, plan: FaultPlan): void {
+  replaceIo(showId, { d1: faultyD1(env.DB, plan) });
 }
 
-/** Fix the object's clock at `t` (epoch ms). A restart gives it the real clock back. */
-export async function setClock(showId: string, t: number): Promise<void> {
-  await runInDurableObject(showStub(showId), (o: ShowQueue) => {
-    o.now = () => t;
-  });
+/** Give the show's object the real D1 back. */
+export function healD1(showId: string): void {
+  replaceIo(showId, { d1: undefined });
 }
 
-export async function clockOf(showId: string): Promise<number> {
-  return runInDurableObject(showStub(showId), (o: ShowQueue) => o.now());
+/** Fix the object's clock at `t` (epoch ms), across restarts too. */
+export function setClock(showId: string, t: number): void {
+  replaceIo(showId, { now: () => t });
 }
 
-/** Restart the object: its memory is gone, its storage and D1 stay (a crash, then the next call). */
-export async function restart(showId: string): Promise<void> {
-  await evictDurableObject(showStub(showId));
+export function clockOf(showId: string): number {
+  return objectIo(showId, env.DB).now();
+}
+
+/** Move the object's clock `ms` forward from where it is (the real time, unless set). */
+export function advanceClock(showId: string, ms: number): void {
+  setClock(showId, clockOf(showId) + ms);
+}
+
+/**
+ * Restart the object: its memory is gone, its storage and D1 stay (a crash, then the next call).
+ * A D1 fault dies with the instance it was injected into, unless `d1` says how D1 behaves for the
+ * instance that starts now.
+ */
+export async function restart(showId: string, opts: { d1?: FaultPlan } = {}): Promise<void> {
+  if (opts.d1) injectD1(showId, opts.d1);
+  else healD1(showId);
+  const stub = showStub(showId);
+  // An object that is not running restarts anyway on its next call: make it run, to stop it.
+  await runInDurableObject(stub, () => {});
+  await evictDurableObject(stub);
 }
 
 export class SimulatedCrash extends Error {

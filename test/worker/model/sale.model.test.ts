@@ -16,18 +16,18 @@
  * A batch sent at once must be explained by some order of its calls (the object serializes them).
  * `MODEL_RUNS` sets the number of sequences (CI: 300); `npm run test:soak` runs thousands.
  */
-import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { database } from "../../../src/db/database";
 import { approvePayment, paymentById } from "../../../src/db/queries";
 import { sandbox } from "../../../src/payments/sandbox";
 import { settle } from "../../../src/payments/settle";
-import { database } from "../../../src/show/ledger";
 import type { ShowQueue } from "../../../src/show/show-queue";
 import type { FanState, Outcome } from "../../../src/show/types";
-import { type D1Op, type FaultPlan, faultyD1 } from "../faults/faulty-d1";
-import { failD1, injectD1 } from "../faults/inject";
+import type { D1Op, FaultPlan } from "../faults/faulty-d1";
+import { failD1, healD1, injectD1, restart, setClock as setShowClock } from "../faults/inject";
 import { createShow, signInMany, type TestFan } from "../helpers";
 import { type Snapshot, snapshot, violations } from "../invariants";
 import { type BookTarget, type ModelClass, type ModelError, SaleModel } from "./model";
@@ -94,11 +94,8 @@ interface Real {
 const keyOf = (s: { sector?: string; meia?: boolean }) =>
   s.sector === undefined ? undefined : `${s.sector}/${s.meia ? "meia" : "inteira"}`;
 
-async function setClock(r: Real) {
-  const t = r.clock;
-  await runInDurableObject(r.stub, (o: ShowQueue) => {
-    o.now = () => t;
-  });
+function setClock(r: Real) {
+  setShowClock(r.showId, r.clock);
 }
 
 const codeOf = (out: Outcome) => (out.ok ? "OK" : out.code);
@@ -154,9 +151,14 @@ function disagreements(m: SaleModel, s: Snapshot, r: Real): string[] {
   return out;
 }
 
+/** An object that has not yet served a call (or whose first one failed before D1 gave it the show) has no tables. */
+const hasTables = (ctx: DurableObjectState) =>
+  ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE name = 'holds'").toArray().length > 0;
+
 /** The object's kept class counts (maintained by triggers) equal its own rows. */
 async function countsDrift(r: Real): Promise<string[]> {
   return runInDurableObject(r.stub, (_o, ctx) => {
+    if (!hasTables(ctx)) return [];
     const rows = (q: string) =>
       ctx.storage.sql
         .exec(q)
@@ -245,14 +247,18 @@ async function observe(r: Real): Promise<Snapshot> {
  * and a fan waiting in a class with an AVAILABLE ticket (after a D1 failure, for instance).
  */
 async function unattended(r: Real): Promise<string[]> {
-  const local = await runInDurableObject(r.stub, async (_o, ctx) => ({
-    alarm: await ctx.storage.getAlarm(),
-    firstExpiry: ctx.storage.sql.exec<{ t: number | null }>("SELECT MIN(expires_at) AS t FROM holds").one().t,
-    waiting: ctx.storage.sql
-      .exec<{ sector: string; meia: number }>("SELECT DISTINCT sector, meia FROM queue")
-      .toArray()
-      .map((c) => keyOf({ sector: c.sector, meia: c.meia === 1 })),
-  }));
+  const local = await runInDurableObject(r.stub, async (_o, ctx) => {
+    const alarm = await ctx.storage.getAlarm();
+    if (!hasTables(ctx)) return { alarm, firstExpiry: null, waiting: [] };
+    return {
+      alarm,
+      firstExpiry: ctx.storage.sql.exec<{ t: number | null }>("SELECT MIN(expires_at) AS t FROM holds").one().t,
+      waiting: ctx.storage.sql
+        .exec<{ sector: string; meia: number }>("SELECT DISTINCT sector, meia FROM queue")
+        .toArray()
+        .map((c) => keyOf({ sector: c.sector, meia: c.meia === 1 })),
+    };
+  });
   const { results } = await env.DB.prepare(
     `SELECT sector, meia, SUM(status = 'AVAILABLE') AS available,
             MIN(CASE WHEN status = 'IN_PROGRESS' THEN hold_expires_at END) AS firstExpiry
@@ -502,7 +508,7 @@ class Advance implements Cmd {
   async run(m: SaleModel, r: Real) {
     m.now += this.ms;
     r.clock += this.ms;
-    await setClock(r);
+    setClock(r);
   }
   toString = () => `advance(${this.ms / 1000}s)`;
 }
@@ -519,8 +525,7 @@ class Alarm implements Cmd {
 class Restart implements Cmd {
   check = () => true;
   async run(m: SaleModel, r: Real) {
-    await evictDurableObject(r.stub);
-    await setClock(r);
+    await restart(r.showId);
     await verify(m, r);
   }
   toString = () => "restart()";
@@ -586,9 +591,8 @@ async function jitterD1(r: Real, delays: number[]) {
       for (let k = 0; k < extra; k++) await env.DB.prepare("SELECT 1").first();
     },
   };
-  await runInDurableObject(r.stub, (o: ShowQueue) => {
-    o.db = database(delays.length > 0 ? faultyD1(env.DB, plan) : env.DB);
-  });
+  if (delays.length > 0) injectD1(r.showId, plan);
+  else healD1(r.showId);
 }
 
 function permutations<T>(xs: T[]): T[][] {
@@ -676,9 +680,9 @@ class WithD1Fault implements Cmd {
     const runs = this.op.kind !== "book" || m.fan(fanId).status === "IN_PROGRESS";
     const book = runs && this.op.kind === "book" ? await resolveBook(m, r, fanId, "current", false) : undefined;
     const failure = failD1(this.fault, this.when);
-    await injectD1(r.showId, failure);
+    injectD1(r.showId, failure);
     await (runs ? sendOp(r, fanId, this.op, book) : r.stub.state(r.showId, fanId)).catch(() => undefined);
-    await injectD1(r.showId, {});
+    healD1(r.showId);
     r.counters.calls += 1;
     const pending = await unattended(r);
     const s = await observe(r);
@@ -795,7 +799,7 @@ describe("the show object against a reference model", () => {
           checkouts: new Map(),
           counters: { steps: 0, calls: 0 },
         };
-        await setClock(real);
+        setClock(real);
         const model = new SaleModel(
           real.classes,
           fans.map((f) => f.id),

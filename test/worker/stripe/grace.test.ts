@@ -7,8 +7,8 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { PAYMENT_GRACE_MS } from "../../../src/show/rules";
 import { setClock } from "../faults/inject";
-import { call, createShow, requestTicket, showStub, signIn, state } from "../helpers";
-import { d1Tickets, expectInvariants } from "../invariants";
+import { call, createShow, requestTicket, showStub, signIn, state, ticketRows } from "../helpers";
+import { expectInvariants } from "../invariants";
 import { atStripe, deliver, holdAndCheckout, payer, payment, runCron, stripeEvent } from "./stripe";
 
 async function sale() {
@@ -17,7 +17,7 @@ async function sale() {
 }
 
 const expiryOf = async (showId: string, ticketId: string) =>
-  (await d1Tickets(showId)).find((t) => t.id === ticketId)?.holdExpiresAt;
+  (await ticketRows(showId)).find((t) => t.id === ticketId)?.holdExpiresAt;
 
 describe("one grace per hold for a payment in flight", () => {
   it("extends the hold by the grace when a Pix code is issued, in D1 and for the fan", async () => {
@@ -103,7 +103,7 @@ describe("one grace per hold for a payment in flight", () => {
     const late = await deliver(await stripeEvent("checkout.session.async_payment_succeeded", sessionId));
     expect(late.json.payment).toEqual({ id: paymentId, status: "REFUNDED" });
     expect((await state(showId, bia)).ticket?.id).toBe(ticketId);
-    expect((await d1Tickets(showId)).find((t) => t.id === ticketId)?.paymentId).toBeNull();
+    expect((await ticketRows(showId)).find((t) => t.id === ticketId)?.paymentId).toBeNull();
     await expectInvariants(showId, [ana.id, bia.id], expiresAt + PAYMENT_GRACE_MS);
   });
 

@@ -7,8 +7,18 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { setClock } from "../faults/inject";
-import { call, createShow, requestTicket, showStub, signIn, state, type TestFan } from "../helpers";
-import { d1Payments, d1Tickets, expectInvariants } from "../invariants";
+import {
+  call,
+  createShow,
+  paymentRows,
+  requestTicket,
+  showStub,
+  signIn,
+  state,
+  type TestFan,
+  ticketRows,
+} from "../helpers";
+import { expectInvariants } from "../invariants";
 import { atStripe, deliver, holdAndCheckout, payer, payment, postWebhook, sign, stripeEvent } from "./stripe";
 
 const PRICE = 18_000;
@@ -32,7 +42,7 @@ async function deliveries() {
 
 /** Everything a forged delivery must leave as it was. */
 async function snapshot(showId: string, fan: TestFan) {
-  return { state: await state(showId, fan), tickets: await d1Tickets(showId), payments: await d1Payments(showId) };
+  return { state: await state(showId, fan), tickets: await ticketRows(showId), payments: await paymentRows(showId) };
 }
 
 describe("a payment confirmed by Stripe's webhook", () => {
@@ -46,7 +56,7 @@ describe("a payment confirmed by Stripe's webhook", () => {
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ received: true, payment: { id: paymentId, status: "APPROVED" } });
     expect(await state(showId, ana)).toMatchObject({ status: "BOOKED", ticket: { id: ticketId, status: "BOOKED" } });
-    expect((await d1Tickets(showId)).map((t) => [t.status, t.userId, t.paymentId])).toEqual([
+    expect((await ticketRows(showId)).map((t) => [t.status, t.userId, t.paymentId])).toEqual([
       ["BOOKED", ana.id, paymentId],
     ]);
     // The fan's page coming back later books nothing twice: the contract's book answers 200 again.
@@ -224,7 +234,7 @@ describe("money that cannot buy the ticket is refunded", () => {
       logged.mockRestore();
       expect(res.json.payment).toEqual({ id: paymentId, status: "REFUNDED" });
       expect((await state(showId, ana)).status).toBe("IN_PROGRESS");
-      expect((await d1Tickets(showId)).filter((t) => t.status === "BOOKED")).toEqual([]);
+      expect((await ticketRows(showId)).filter((t) => t.status === "BOOKED")).toEqual([]);
     }
   });
 });

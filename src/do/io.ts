@@ -1,0 +1,45 @@
+/**
+ * What a Durable Object takes from outside its own storage: D1, the time and its pauses. The object
+ * asks for them by its own name at every use, so that a test can replace them for one object
+ * (`replaceIo`) and the replacement holds across the object's restarts: D1 failing while the object
+ * wakes up, as in a real outage, or a clock that stays where the test put it. Nothing else in the
+ * object is reachable from a test, and nothing here is replaced outside tests.
+ */
+import { type Db, database } from "../db/database";
+
+export interface ObjectIo {
+  db(): Db;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface IoReplacement {
+  d1?: D1Database;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const replaced = new Map<string, { db?: Db; now?: () => number; sleep?: (ms: number) => Promise<void> }>();
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function objectIo(name: string, d1: D1Database): ObjectIo {
+  const real = database(d1);
+  return {
+    db: () => replaced.get(name)?.db ?? real,
+    now: () => (replaced.get(name)?.now ?? Date.now)(),
+    sleep: (ms) => (replaced.get(name)?.sleep ?? realSleep)(ms),
+  };
+}
+
+/**
+ * For tests: replace part of the named object's I/O, for its live instance and every later one.
+ * A field given as `undefined` gives that part back to the real one.
+ */
+export function replaceIo(name: string, r: IoReplacement): void {
+  const current = { ...replaced.get(name) };
+  if ("d1" in r) current.db = r.d1 === undefined ? undefined : database(r.d1);
+  if ("now" in r) current.now = r.now;
+  if ("sleep" in r) current.sleep = r.sleep;
+  replaced.set(name, current);
+}
