@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { publicRead, sameOriginWrites } from "./cors";
+import { showsBeingPrepared } from "./db/seats";
 import { ApiError, ERROR_STATUS, errorBody } from "./errors";
 import { admin } from "./routes/admin";
 import { bench } from "./routes/bench";
@@ -15,6 +16,7 @@ import { ticketsRoutes } from "./routes/tickets";
 import { securityHeaders } from "./security";
 import { database, showsWithOverdueHolds } from "./show/ledger";
 
+export { ShowBuilder } from "./prepare/builder";
 export { ShowQueue } from "./show/show-queue";
 
 /** Request bodies are small JSON documents; anything larger is refused before it is read. */
@@ -70,11 +72,20 @@ app.onError((err, c) => {
 
 export default {
   fetch: app.fetch,
-  /** Safety net for hold expiry: poke every show that D1 says has an overdue hold. */
+  /**
+   * Safety nets: poke every show that D1 says has an overdue hold, and (re)start the builder of
+   * every show still being prepared (its start may have failed after the show was written).
+   */
   async scheduled(controller, env, ctx) {
-    const showIds = await showsWithOverdueHolds(database(env.DB), controller.scheduledTime);
+    const [overdue, preparing] = await Promise.all([
+      showsWithOverdueHolds(database(env.DB), controller.scheduledTime),
+      showsBeingPrepared(env.DB),
+    ]);
     ctx.waitUntil(
-      Promise.allSettled(showIds.map((id) => env.SHOWS.getByName(id).poke(id))).then((results) => {
+      Promise.allSettled([
+        ...overdue.map((id) => env.SHOWS.getByName(id).poke(id)),
+        ...preparing.map((id) => env.BUILDERS.getByName(id).start(id)),
+      ]).then((results) => {
         for (const r of results) if (r.status === "rejected") console.error("cron: poke failed", r.reason);
       }),
     );

@@ -201,6 +201,18 @@ const ptBR = {
   errorHoldExpired: "A reserva deste ingresso terminou.",
   errorInvalidEmail: "Confira o e-mail: ele parece incompleto.",
   errorRateLimited: "Muitas tentativas em pouco tempo. Aguarde alguns segundos e tente de novo.",
+
+  // Catalogue pages, shows being prepared and archived shows (#17).
+  cataloguePages: "Páginas de shows",
+  moreShows: "Mais shows",
+  firstShows: "Voltar aos primeiros",
+  includePast: "Ver também os shows que já aconteceram",
+  onlyUpcoming: "Só os próximos shows",
+  preparing: "Em preparação",
+  preparingLead: (percent: number) =>
+    `Os ingressos deste show estão sendo preparados (${percent}% prontos). A venda abre assim que todos estiverem prontos: recarregue a página em instantes.`,
+  archived: "Venda encerrada",
+  archivedLead: "Este show foi arquivado: a venda está encerrada. Ingressos comprados continuam valendo na entrada.",
 };
 
 export type Messages = typeof ptBR;
@@ -361,6 +373,18 @@ const en: Messages = {
   errorHoldExpired: "The hold on this ticket has ended.",
   errorInvalidEmail: "Please check the email address: it looks incomplete.",
   errorRateLimited: "Too many attempts in a short time. Wait a few seconds and try again.",
+
+  // Catalogue pages, shows being prepared and archived shows (#17).
+  cataloguePages: "Show pages",
+  moreShows: "More shows",
+  firstShows: "Back to the first shows",
+  includePast: "Also show past shows",
+  onlyUpcoming: "Upcoming shows only",
+  preparing: "Being prepared",
+  preparingLead: (percent) =>
+    `This show's tickets are being prepared (${percent}% ready). The sale opens as soon as all of them are: reload this page in a moment.`,
+  archived: "Sale closed",
+  archivedLead: "This show has been archived: its sale is closed. Tickets already bought stay valid at the door.",
 };
 
 const MESSAGES: Record<Lang, Messages> = { "pt-BR": ptBR, en };

@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
 import { type Fan, issueSession, SESSION_COOKIE, verifySession } from "../auth";
+import { decodeCursor } from "../db/cursor";
 import { findPayment, getShow, listShows, paymentView, upsertUser } from "../db/queries";
 import { checkoutPage } from "../page/checkout";
 import { homePage } from "../page/home";
@@ -17,7 +18,7 @@ import { notFoundPage } from "../page/not-found";
 import { showPage, showPageDescription } from "../page/show";
 import { signInPage } from "../page/sign-in";
 import { clientAddress, overLimit } from "../rate-limit";
-import { sessionBody } from "../schemas";
+import { catalogueQuery, sessionBody } from "../schemas";
 import { database } from "../show/ledger";
 import type { FanState } from "../show/types";
 
@@ -82,8 +83,13 @@ function safeNext(value: unknown): string {
 export const pages = new Hono<PagesEnv>()
   .get("/", withPage, async (c) => {
     const ctx = c.var.page;
-    const shows = await listShows(database(c.env.DB));
-    return renderPage(c, ctx, { title: ctx.t.homeTitle, page: "home" }, homePage(ctx, shows, Date.now()));
+    const parsed = catalogueQuery.safeParse(c.req.query());
+    // A mangled address shows the first page rather than an error.
+    const cursor = parsed.success && parsed.data.cursor ? decodeCursor(parsed.data.cursor) : undefined;
+    const query = { cursor: cursor && parsed.data?.cursor, past: parsed.data?.past === "1" };
+    const now = Date.now();
+    const page = await listShows(database(c.env.DB), { now, cursor, past: query.past });
+    return renderPage(c, ctx, { title: ctx.t.homeTitle, page: "home" }, homePage(ctx, page, query, now));
   })
   .get("/shows/:showId", withPage, async (c) => {
     const ctx = c.var.page;

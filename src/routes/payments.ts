@@ -18,6 +18,7 @@ export const paymentsRoutes = new Hono<PaymentsEnv>()
     const fan = c.var.fan;
     const hold = await c.env.SHOWS.getByName(showId).checkHold(showId, fan.id, ticketId);
     if (hold.kind === "no-show") throw new ApiError("SHOW_NOT_FOUND", "no show with this id");
+    if (hold.kind === "not-ready") throw new ApiError(hold.code, hold.message);
     if (hold.kind === "never") throw new ApiError("TICKET_NOT_HELD", "you do not hold this ticket");
     if (hold.kind === "ended") throw new ApiError("HOLD_EXPIRED", "the hold on this ticket has ended");
     const payment = await createPayment(database(c.env.DB), {

@@ -6,10 +6,10 @@
 import {
   and,
   asc,
-  count,
   eq,
   exists,
   fillPlaceholders,
+  gt,
   ne,
   notExists,
   type Placeholder,
@@ -19,6 +19,8 @@ import {
 import { drizzle } from "drizzle-orm/d1";
 import { alias } from "drizzle-orm/sqlite-core";
 import { payments, sectors, shows, tickets } from "../db/schema";
+import { SHOW_NOT_ON_SALE } from "../errors";
+import { seatClasses } from "../prepare/plan";
 import type { HoldRecord, RemoteTicket } from "./rules";
 import type { ClassConfig, ShowConfig, TicketClass } from "./types";
 
@@ -28,19 +30,25 @@ export function database(d1: D1Database) {
   return drizzle(d1);
 }
 
-/** The show's rules and its classes with their ticket totals; undefined when there is no such show. */
-export async function loadShowConfig(db: Db, showId: string): Promise<ShowConfig | undefined> {
+/** Why the object must not serve a show yet: its seats are still being written (#17). */
+export interface NotReady {
+  code: "SALES_NOT_OPEN";
+  message: string;
+}
+
+/**
+ * The show's rules and its classes with their ticket totals, once every seat exists; `NotReady`
+ * while the show is being prepared (its totals are still growing, so nothing may be cached);
+ * undefined when there is no such show.
+ */
+export async function loadShowConfig(db: Db, showId: string): Promise<ShowConfig | NotReady | undefined> {
   const [show] = await db.select().from(shows).where(eq(shows.id, showId));
   if (!show) return undefined;
-  const [sectorRows, totals] = await Promise.all([
-    db.select().from(sectors).where(eq(sectors.showId, showId)).orderBy(asc(sectors.position)),
-    db
-      .select({ sector: tickets.sector, meia: tickets.meia, n: count() })
-      .from(tickets)
-      .where(eq(tickets.showId, showId))
-      .groupBy(tickets.sector, tickets.meia),
-  ]);
-  const total = (sector: string, meia: boolean) => totals.find((t) => t.sector === sector && t.meia === meia)?.n ?? 0;
+  if (show.status === "preparing") return { code: "SALES_NOT_OPEN", message: SHOW_NOT_ON_SALE.preparing(show) };
+  const sectorRows = await db.select().from(sectors).where(eq(sectors.showId, showId)).orderBy(asc(sectors.position));
+  // A show is ready only once every seat of every class exists: the totals are the classes' sizes.
+  const total = (sector: string, meia: boolean) =>
+    seatClasses(sectorRows).find((c) => c.sector === sector && c.meia === meia)?.count ?? 0;
   const classes: ClassConfig[] = [];
   for (const s of sectorRows) {
     classes.push({ sector: s.name, meia: false, priceCents: s.priceCents, total: total(s.name, false) });
@@ -48,6 +56,7 @@ export async function loadShowConfig(db: Db, showId: string): Promise<ShowConfig
   }
   return {
     id: show.id,
+    status: show.status,
     salesOpenAt: show.salesOpenAt,
     holdSeconds: show.holdSeconds,
     maxTicketsPerUser: show.maxTicketsPerUser,
@@ -55,12 +64,16 @@ export async function loadShowConfig(db: Db, showId: string): Promise<ShowConfig
   };
 }
 
-/** Every ticket of the show that is not AVAILABLE: what reconcile compares the object against. */
+/**
+ * Every ticket of the show that is not AVAILABLE: what reconcile compares the object against. Those
+ * are the tickets with a holder, read through the (show_id, user_id) index (`user_id > ''`, see
+ * `takenCounts` in src/db/queries.ts), so a restart costs the fans, not the seats.
+ */
 export async function loadTakenTickets(db: Db, showId: string): Promise<RemoteTicket[]> {
   const rows = await db
     .select()
     .from(tickets)
-    .where(and(eq(tickets.showId, showId), ne(tickets.status, "AVAILABLE")));
+    .where(and(eq(tickets.showId, showId), gt(tickets.userId, ""), ne(tickets.status, "AVAILABLE")));
   return rows.map((t) => ({
     id: t.id,
     userId: t.userId,

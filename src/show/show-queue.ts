@@ -9,6 +9,7 @@ import {
   database,
   loadShowConfig,
   loadTakenTickets,
+  type NotReady,
   releaseAndClaim,
 } from "./ledger";
 import { FanNotifier, type WaitingFan } from "./notifier";
@@ -34,7 +35,9 @@ export type HoldCheck =
   | { kind: "held"; ticket: TicketView; expiresAt: number }
   | { kind: "ended" }
   | { kind: "never" }
-  | { kind: "no-show" };
+  | { kind: "no-show" }
+  // #17: the show's seats are still being written.
+  | ({ kind: "not-ready" } & NotReady);
 
 /**
  * One object per show. It serializes the show's queue, holds and hold expiry: every change goes
@@ -117,6 +120,7 @@ export class ShowQueue extends DurableObject<Env> {
       const fan = this.store.fan(fanId);
       const decision = decideRequest({
         now: this.now(),
+        showStatus: config.status, // #17
         salesOpenAt: config.salesOpenAt,
         maxTicketsPerUser: config.maxTicketsPerUser,
         classConfig: findClass(config, wanted),
@@ -176,7 +180,7 @@ export class ShowQueue extends DurableObject<Env> {
         return this.onShow(
           showId,
           (config) => runAll(config, items),
-          () => [],
+          (notReady) => items.map(() => (notReady ? failure(notReady) : NO_SHOW)), // #17
         );
       });
       batch = { kind, showId, items, answers };
@@ -267,9 +271,17 @@ export class ShowQueue extends DurableObject<Env> {
           }
           return this.store.everHeld(fanId, ticketId) ? { kind: "ended" } : { kind: "never" };
         },
-        () => ({ kind: "no-show" }),
+        (notReady) => (notReady ? { kind: "not-ready", ...notReady } : { kind: "no-show" }), // #17
       ),
     );
+  }
+
+  /** #17: the organizer archived the show (D1 already says so): from now on it takes no new requests. */
+  archived(showId: string): Promise<void> {
+    return this.serial(async () => {
+      const config = this.store.config();
+      if (config?.id === showId) this.store.saveConfig({ ...config, status: "archived" });
+    });
   }
 
   /** Fans waiting in the show's queue (admin stats). */
@@ -309,7 +321,10 @@ export class ShowQueue extends DurableObject<Env> {
           this.notifier.accept(server, fanId, fanState(this.store, config, fanId));
           return new Response(null, { status: 101, webSocket: client });
         },
-        () => Response.json(errorBody("SHOW_NOT_FOUND", "no show with this id"), { status: 404 }),
+        (notReady) =>
+          notReady // #17
+            ? Response.json(errorBody(notReady.code, notReady.message), { status: 409 })
+            : Response.json(errorBody("SHOW_NOT_FOUND", "no show with this id"), { status: 404 }),
       ),
     );
   }
@@ -404,13 +419,17 @@ export class ShowQueue extends DurableObject<Env> {
 
   /** Run one fan-facing call: serialized, on a known show, with due expiries settled first. */
   private operation(showId: string, body: (config: ShowConfig) => Promise<Outcome>): Promise<Outcome> {
-    return this.serial(() => this.onShow(showId, body, () => NO_SHOW));
+    return this.serial(() => this.onShow(showId, body, (notReady) => (notReady ? failure(notReady) : NO_SHOW))); // #17
   }
 
   /** The body of every call on the show: on a known show, due expiries settled first, the alarm set after. */
-  private async onShow<T>(showId: string, body: (config: ShowConfig) => Promise<T>, noShow: () => T): Promise<T> {
+  private async onShow<T>(
+    showId: string,
+    body: (config: ShowConfig) => Promise<T>,
+    noShow: (notReady?: NotReady) => T, // #17: unknown show, or one not ready yet
+  ): Promise<T> {
     const config = await this.ensureConfig(showId);
-    if (!config) return noShow();
+    if (!config || "code" in config) return noShow(config); // #17
     await this.settle(config);
     const result = await body(config);
     await this.scheduleAlarm();
@@ -428,12 +447,13 @@ export class ShowQueue extends DurableObject<Env> {
     return run;
   }
 
-  /** The show's rules, loaded from D1 the first time this object serves the show. */
-  private async ensureConfig(showId: string): Promise<ShowConfig | undefined> {
+  /** The show's rules, loaded from D1 the first time this object serves the show once it is ready. */
+  private async ensureConfig(showId: string): Promise<ShowConfig | NotReady | undefined> {
     const cached = this.store.config();
     if (cached) return cached;
     const config = await loadShowConfig(this.db, showId);
-    if (!config) return undefined;
+    // #17: nothing is cached for a show still being prepared (its ticket totals are still growing).
+    if (!config || "code" in config) return config;
     this.store.saveConfig(config);
     await this.reconcile(config);
     return config;

@@ -35,9 +35,13 @@ export type Outcome =
   | { ok: true; httpStatus: 200 | 202; state: FanState }
   | { ok: false; code: ErrorCode; message: string };
 
-/** The show's rules as the object caches them (immutable once the show exists). */
+/**
+ * The show's rules as the object caches them, once every seat exists (immutable from then on but
+ * for `status`: an archived show takes no new requests).
+ */
 export interface ShowConfig {
   id: string;
+  status: "ready" | "archived";
   salesOpenAt: number;
   holdSeconds: number;
   maxTicketsPerUser: number;
