@@ -45,6 +45,8 @@ export async function loadShowConfig(db: Db, showId: string): Promise<ShowConfig
   const [show] = await db.select().from(shows).where(eq(shows.id, showId));
   if (!show) return undefined;
   if (show.status === "preparing") return { code: "SALES_NOT_OPEN", message: SHOW_NOT_ON_SALE.preparing(show) };
+  // Archived before its last seat was written: it never went on sale, and its totals never settled.
+  if (show.seatsCreated < show.seatsTotal) return { code: "SALES_NOT_OPEN", message: SHOW_NOT_ON_SALE.archived };
   const sectorRows = await db.select().from(sectors).where(eq(sectors.showId, showId)).orderBy(asc(sectors.position));
   // A show is ready only once every seat of every class exists: the totals are the classes' sizes.
   const total = (sector: string, meia: boolean) =>

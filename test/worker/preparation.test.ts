@@ -233,6 +233,10 @@ describe("the builder", () => {
     expect((await buildAll(left))?.status).toBe("ready");
     expect(await runDurableObjectAlarm(builder(archived))).toBe(false);
     expect(await preparation(env.DB, archived)).toMatchObject({ status: "archived", seatsCreated: 0 });
+    // It never went on sale, and never will.
+    const refused = await requestTicket(archived, await signIn());
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.message).toContain("archived");
   });
 });
 
