@@ -221,30 +221,27 @@ export async function listShows(
 ): Promise<CataloguePage> {
   const size = opts.pageSize ?? CATALOGUE_PAGE_SIZE;
   const cursor = opts.cursor ?? { segment: "upcoming" };
+  // Past shows once asked for, on this page or on the one the cursor came from.
+  const pastToo = opts.past === true || cursor.past === true || cursor.segment === "past";
   const rows: { show: ShowRow; band: BandRow }[] = [];
   let next: Cursor | undefined;
   if (cursor.segment === "upcoming") {
     const found = await segmentPage(db, "upcoming", opts.now, size + 1, cursor.after);
     rows.push(...found.slice(0, size));
-    if (found.length > size) next = { segment: "upcoming", after: lastOf(rows) };
+    if (found.length > size) next = { segment: "upcoming", after: lastOf(rows), past: pastToo };
   }
-  const pastToo = opts.past === true || cursor.segment === "past";
   if (!next && pastToo) {
     const room = size - rows.length;
-    const found = await segmentPage(
-      db,
-      "past",
-      opts.now,
-      room + 1,
-      cursor.segment === "past" ? cursor.after : undefined,
-    );
+    const after = cursor.segment === "past" ? cursor.after : undefined;
+    const found = await segmentPage(db, "past", opts.now, room + 1, after);
     const taken = found.slice(0, room);
     rows.push(...taken);
-    if (found.length > room) next = taken.length > 0 ? { segment: "past", after: lastOf(taken) } : { segment: "past" };
+    if (found.length > room) next = { segment: "past", after: lastOf(taken), past: true };
   }
   return { shows: await showViews(db, rows), nextCursor: next ? encodeCursor(next) : null };
 }
 
+/** Where a page ended; undefined when it ended before its first show (the next one starts the segment). */
 function lastOf(rows: { show: ShowRow }[]): Cursor["after"] {
   const last = rows.at(-1);
   return last && { startsAt: last.show.startsAt, id: last.show.id };

@@ -49,6 +49,22 @@ describe("the catalogue", () => {
     expect((await call("GET", `/api/shows/${lastWeek.id}`)).json.show.id).toBe(lastWeek.id);
   });
 
+  it("goes on into past shows on the next pages once asked, without being asked again", async () => {
+    // More upcoming shows than a page holds, so that the past show is on a later page.
+    for (let i = 0; i < 25; i++) await createShow();
+    const past = await createShow();
+    await startedAt(past.id, Date.now() - 86_400_000);
+    const seen: string[] = [];
+    let res = await call("GET", "/api/shows?past=1");
+    expect(res.json.shows.map((s: Listed) => s.id)).not.toContain(past.id);
+    seen.push(...res.json.shows.map((s: Listed) => s.id));
+    while (res.json.nextCursor) {
+      res = await call("GET", `/api/shows?cursor=${encodeURIComponent(res.json.nextCursor)}`);
+      seen.push(...res.json.shows.map((s: Listed) => s.id));
+    }
+    expect(seen).toContain(past.id);
+  });
+
   it("answers the last page with nextCursor null", async () => {
     await createShow();
     const first = await call("GET", "/api/shows");
