@@ -13,7 +13,7 @@ import { now, type Summary, sleep, summarize } from "../lib/stats.ts";
 const LIVE_FANS = 8;
 /** Each fan's pause between two calls: ~150 calls/s in all, far from saturating the server. */
 const THINK_MS = 40;
-const QUIET_MS = 10_000;
+const QUIET_MS = 15_000;
 const POLL_MS = 250;
 
 export interface Creation {
