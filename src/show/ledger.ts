@@ -30,7 +30,7 @@ export function database(d1: D1Database) {
   return drizzle(d1);
 }
 
-/** Why the object must not serve a show yet: its seats are still being written (#17). */
+/** Why the object must not serve a show: its seats are still being written, or never all were (#17). */
 export interface NotReady {
   code: "SALES_NOT_OPEN";
   message: string;

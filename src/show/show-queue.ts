@@ -36,7 +36,7 @@ export type HoldCheck =
   | { kind: "ended" }
   | { kind: "never" }
   | { kind: "no-show" }
-  // #17: the show's seats are still being written.
+  // #17: the show's seats are still being written (or never all were).
   | ({ kind: "not-ready" } & NotReady);
 
 /**
