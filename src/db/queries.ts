@@ -55,8 +55,6 @@ export function meiaSplit(s: SectorInput) {
   return { meia, full: s.capacity - meia, meiaPriceCents: Math.floor(s.priceCents / 2) };
 }
 
-const SECTOR_COLUMNS = 7;
-
 /**
  * Insert the show, `preparing`, with its sectors, in one D1 transaction; its seats are written
  * afterwards, chunk by chunk (`writeNextChunk` in src/db/seats.ts, run by src/prepare/).
@@ -87,7 +85,10 @@ export async function createShow(d1: D1Database, input: ShowBody, now: number): 
       seatsTotal: input.sectors.reduce((n, s) => n + s.capacity, 0),
       seatsCreated: 0,
     }),
-    ...insertGroups(sectorRows, SECTOR_COLUMNS).map((group) => db.insert(sectors).values(group)),
+    // 50 sectors of 7 columns would bind 350 parameters in one statement.
+    ...insertGroups(sectorRows, Object.keys(sectorRows[0] ?? {}).length).map((group) =>
+      db.insert(sectors).values(group),
+    ),
   ]);
   return showId;
 }
