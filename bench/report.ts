@@ -2,6 +2,7 @@
 import type { machine } from "./lib/proc.ts";
 import { type Summary, summarize } from "./lib/stats.ts";
 import { fixed, table } from "./lib/table.ts";
+import type { Creation } from "./scenarios/create.ts";
 import type { InsideLevel } from "./scenarios/inside.ts";
 import type { Phase } from "./scenarios/phase.ts";
 import type { ReleaseRun } from "./scenarios/release.ts";
@@ -18,6 +19,7 @@ export interface Results {
   floor?: Floor;
   release?: { level: number; runs: ReleaseRun[] }[];
   memoryAfterMiB?: number;
+  create?: Creation;
   inside?: InsideLevel[];
   soak?: Soak;
   targets?: Target[];
@@ -55,6 +57,21 @@ export function targets(r: Results): Target[] {
       goal: "p99 < 25 ms",
       measured: `p99 ${fixed(s.p99)} ms (p50 ${fixed(s.p50)} ms, n=${s.n}, cancel and expiry)`,
       met: s.p99 < 25,
+    });
+  }
+  if (r.create) {
+    const c = r.create;
+    out.push({
+      name: `ticket calls on a live show while a ${c.seats.toLocaleString("en")}-seat show is created`,
+      goal: "p99 <= 2x the p99 without it",
+      measured: `p99 ${fixed(c.during.p99)} ms during vs ${fixed(c.without.p99)} ms without (x${fixed(c.during.p99 / c.without.p99, 2)}; max ${fixed(c.during.max, 0)} ms)`,
+      met: c.during.p99 <= 2 * c.without.p99 && c.errors === 0,
+    });
+    out.push({
+      name: `creating ${c.seats.toLocaleString("en")} seats`,
+      goal: "answered at once, on sale once every seat exists",
+      measured: `answered ${c.answeredStatus} in ${fixed(c.createRequestMs, 0)} ms; ready after ${fixed(c.readyMs / 1000)} s (${fixed(c.seatsPerSecond, 0)} seats/s)`,
+      met: c.createRequestMs < 1_000,
     });
   }
   const first = r.inside?.[0];
@@ -168,6 +185,21 @@ export function report(r: Results): string {
     });
     parts.push(
       `\nRelease, all kinds, by waiting fans\n${table(["waiting", "n", "p50 ms", "p99 ms", "max ms"], curve)}`,
+    );
+  }
+  if (r.create) {
+    const c = r.create;
+    const row = (name: string, s: Summary) => [name, s.n, fixed(s.p50), fixed(s.p95), fixed(s.p99), fixed(s.max)];
+    parts.push(
+      `\nTicket calls (request, cancel) on a live show while a ${c.seats.toLocaleString("en")}-seat show (${c.sectors} sectors) is created (ms)\n${table(
+        ["when", "n", "p50", "p95", "p99", "max"],
+        [
+          row("before the creation", c.before),
+          row("during the creation", c.during),
+          row("after the creation", c.after),
+          row("without (before + after)", c.without),
+        ],
+      )}\nThe create request answered ${c.answeredStatus} in ${fixed(c.createRequestMs, 0)} ms; every seat existed after ${fixed(c.readyMs / 1000)} s (${fixed(c.seatsPerSecond, 0)} seats/s).`,
     );
   }
   if (r.inside?.length) {

@@ -5,7 +5,8 @@
  *
  *   npm run bench -- --fans 2000 --tickets 200 --concurrency 100 --rounds 4 --levels 100,1000,2000
  *   npm run bench -- --soak [--soak-minutes 5]   2,000 waiting sockets, memory over time
- *   npm run bench -- --only rush,release,inside   a subset (while developing)
+ *   npm run bench -- --only rush,release,inside,create   a subset (while developing)
+ *   npm run bench -- --only create --create-seats 1000000   ticket calls while a big show is created
  *   npm run bench -- --cpu-prof                   a CPU profile of the app's isolate per scenario
  */
 import { writeFileSync } from "node:fs";
@@ -18,12 +19,13 @@ import { machine } from "./lib/proc.ts";
 import { type BenchServer, startBenchServer } from "./lib/server.ts";
 import { closeAll, type FanSocket } from "./lib/sockets.ts";
 import { type Results, report, targets } from "./report.ts";
+import { create } from "./scenarios/create.ts";
 import { inside } from "./scenarios/inside.ts";
 import { release } from "./scenarios/release.ts";
 import { rush } from "./scenarios/rush.ts";
 import { soak } from "./scenarios/soak.ts";
 
-const SCENARIOS = ["rush", "release", "inside"] as const;
+const SCENARIOS = ["rush", "release", "create", "inside"] as const;
 
 function options(): Options {
   const { values } = parseArgs({
@@ -33,6 +35,7 @@ function options(): Options {
       concurrency: { type: "string", default: "100" },
       rounds: { type: "string", default: "4" },
       levels: { type: "string" },
+      "create-seats": { type: "string", default: "1000000" },
       soak: { type: "boolean", default: false },
       "soak-minutes": { type: "string", default: "5" },
       only: { type: "string" },
@@ -57,6 +60,7 @@ function options(): Options {
     concurrency: int("concurrency", values.concurrency),
     rounds: int("rounds", values.rounds),
     levels: (values.levels ?? `100,1000,${fans}`).split(",").map((l) => int("levels", l)),
+    createSeats: int("create-seats", values["create-seats"]),
     soak: values.soak,
     soakMinutes: Number(values["soak-minutes"]),
     only: only ? new Set(only) : undefined,
@@ -77,7 +81,7 @@ async function main() {
   };
   log(`catraca bench: ${JSON.stringify(results.options)}`);
 
-  const needsServer = opts.soak || wants("rush") || wants("release");
+  const needsServer = opts.soak || wants("rush") || wants("release") || wants("create");
   if (needsServer) {
     let server: BenchServer | undefined;
     try {
@@ -105,6 +109,7 @@ async function main() {
         }
         results.memoryAfterMiB = server.rssMiB();
         await closeAll(sockets);
+        if (wants("create")) results.create = await profiled(ctx, "create", () => create(ctx, opts.createSeats));
       }
     } finally {
       await server?.dispose();

@@ -1,11 +1,16 @@
 -- Demo data for local development, loaded by `npm start` (idempotent: INSERT OR IGNORE, fixed ids).
 -- Meia counts follow the contract: round(capacity * 0.4) meia tickets at floor(price / 2).
+-- Show dates are relative to the day the data is loaded (the catalogue leaves past shows out, and
+-- Rock the Mountain's sale must stay in the future); a demo show whose date has passed, or whose
+-- sale should not have opened yet, moves forward on the next `npm start`. Every seat is written
+-- here, so the shows are `ready`.
 
 INSERT OR IGNORE INTO bands (id, name, genre, description, created_at) VALUES ('band_demo_cometas', 'Luísa e os Cometas', 'MPB', 'Voz doce, guitarras de praia e letras sobre Salvador. O quinteto baiano lota festivais desde o primeiro disco, ''Maré Alta'' (2023).', 1767268800000);
 INSERT OR IGNORE INTO bands (id, name, genre, description, created_at) VALUES ('band_demo_maracatu', 'Trio Maracatu Elétrico', 'Manguebeat', 'Alfaias, sintetizadores e guitarra distorcida: o Recife de Chico Science encontra a pista de dança.', 1767268800000);
 INSERT OR IGNORE INTO bands (id, name, genre, description, created_at) VALUES ('band_demo_baile', 'Baile da Ilha', 'Funk carioca', 'Coletivo de DJs e MCs da Ilha do Governador, com metais ao vivo e convidados surpresa a cada noite.', 1767268800000);
 
-INSERT OR IGNORE INTO shows (id, band_id, festival, address, starts_at, sales_open_at, hold_seconds, max_tickets_per_user, created_at) VALUES ('show_demo_verao', 'band_demo_cometas', 'Festival de Verão Salvador', 'Parque de Exposições, Av. Luís Viana Filho - Salvador, BA', 1800658800000, 1767268800000, 300, 4, 1767268800000);
+INSERT INTO shows (id, band_id, festival, address, starts_at, sales_open_at, hold_seconds, max_tickets_per_user, status, seats_total, seats_created, created_at) VALUES ('show_demo_verao', 'band_demo_cometas', 'Festival de Verão Salvador', 'Parque de Exposições, Av. Luís Viana Filho - Salvador, BA', (unixepoch(date('now', '+53 days')) + 23 * 3600) * 1000, 1767268800000, 300, 4, 'ready', 440, 440, 1767268800000)
+  ON CONFLICT (id) DO UPDATE SET starts_at = excluded.starts_at WHERE shows.starts_at <= unixepoch('now') * 1000;
 INSERT OR IGNORE INTO sectors (show_id, name, position, capacity, price_cents, meia_price_cents, meia_count) VALUES ('show_demo_verao', 'Pista', 0, 300, 18000, 9000, 120);
 WITH RECURSIVE seat(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seat WHERE n < 180) INSERT OR IGNORE INTO tickets (id, show_id, number, sector, meia, price_cents, status) SELECT 'show_demo_verao-0f-' || n, 'show_demo_verao', n, 'Pista', 0, 18000, 'AVAILABLE' FROM seat;
 WITH RECURSIVE seat(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seat WHERE n < 120) INSERT OR IGNORE INTO tickets (id, show_id, number, sector, meia, price_cents, status) SELECT 'show_demo_verao-0m-' || n, 'show_demo_verao', n, 'Pista', 1, 9000, 'AVAILABLE' FROM seat;
@@ -16,7 +21,8 @@ INSERT OR IGNORE INTO sectors (show_id, name, position, capacity, price_cents, m
 WITH RECURSIVE seat(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seat WHERE n < 24) INSERT OR IGNORE INTO tickets (id, show_id, number, sector, meia, price_cents, status) SELECT 'show_demo_verao-2f-' || n, 'show_demo_verao', n, 'Camarote', 0, 75000, 'AVAILABLE' FROM seat;
 WITH RECURSIVE seat(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seat WHERE n < 16) INSERT OR IGNORE INTO tickets (id, show_id, number, sector, meia, price_cents, status) SELECT 'show_demo_verao-2m-' || n, 'show_demo_verao', n, 'Camarote', 1, 37500, 'AVAILABLE' FROM seat;
 
-INSERT OR IGNORE INTO shows (id, band_id, festival, address, starts_at, sales_open_at, hold_seconds, max_tickets_per_user, created_at) VALUES ('show_demo_coala', 'band_demo_maracatu', 'Coala Festival', 'Memorial da América Latina, Av. Auro Soares de Moura Andrade, 664 - São Paulo, SP', 1802552400000, 1767268800000, 120, 2, 1767268800000);
+INSERT INTO shows (id, band_id, festival, address, starts_at, sales_open_at, hold_seconds, max_tickets_per_user, status, seats_total, seats_created, created_at) VALUES ('show_demo_coala', 'band_demo_maracatu', 'Coala Festival', 'Memorial da América Latina, Av. Auro Soares de Moura Andrade, 664 - São Paulo, SP', (unixepoch(date('now', '+75 days')) + 21 * 3600) * 1000, 1767268800000, 120, 2, 'ready', 5, 5, 1767268800000)
+  ON CONFLICT (id) DO UPDATE SET starts_at = excluded.starts_at WHERE shows.starts_at <= unixepoch('now') * 1000;
 INSERT OR IGNORE INTO sectors (show_id, name, position, capacity, price_cents, meia_price_cents, meia_count) VALUES ('show_demo_coala', 'Pista', 0, 3, 15000, 7500, 1);
 WITH RECURSIVE seat(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seat WHERE n < 2) INSERT OR IGNORE INTO tickets (id, show_id, number, sector, meia, price_cents, status) SELECT 'show_demo_coala-0f-' || n, 'show_demo_coala', n, 'Pista', 0, 15000, 'AVAILABLE' FROM seat;
 WITH RECURSIVE seat(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seat WHERE n < 1) INSERT OR IGNORE INTO tickets (id, show_id, number, sector, meia, price_cents, status) SELECT 'show_demo_coala-0m-' || n, 'show_demo_coala', n, 'Pista', 1, 7500, 'AVAILABLE' FROM seat;
@@ -24,7 +30,8 @@ INSERT OR IGNORE INTO sectors (show_id, name, position, capacity, price_cents, m
 WITH RECURSIVE seat(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seat WHERE n < 1) INSERT OR IGNORE INTO tickets (id, show_id, number, sector, meia, price_cents, status) SELECT 'show_demo_coala-1f-' || n, 'show_demo_coala', n, 'Camarote', 0, 42000, 'AVAILABLE' FROM seat;
 WITH RECURSIVE seat(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seat WHERE n < 1) INSERT OR IGNORE INTO tickets (id, show_id, number, sector, meia, price_cents, status) SELECT 'show_demo_coala-1m-' || n, 'show_demo_coala', n, 'Camarote', 1, 21000, 'AVAILABLE' FROM seat;
 
-INSERT OR IGNORE INTO shows (id, band_id, festival, address, starts_at, sales_open_at, hold_seconds, max_tickets_per_user, created_at) VALUES ('show_demo_mountain', 'band_demo_baile', 'Rock the Mountain', 'Parque Itaipava, Estrada União e Indústria, 9800 - Petrópolis, RJ', 1812232800000, 1806584400000, 600, 4, 1767268800000);
+INSERT INTO shows (id, band_id, festival, address, starts_at, sales_open_at, hold_seconds, max_tickets_per_user, status, seats_total, seats_created, created_at) VALUES ('show_demo_mountain', 'band_demo_baile', 'Rock the Mountain', 'Parque Itaipava, Estrada União e Indústria, 9800 - Petrópolis, RJ', (unixepoch(date('now', '+187 days')) + 22 * 3600) * 1000, (unixepoch(date('now', '+122 days')) + 13 * 3600) * 1000, 600, 4, 'ready', 580, 580, 1767268800000)
+  ON CONFLICT (id) DO UPDATE SET starts_at = excluded.starts_at, sales_open_at = excluded.sales_open_at WHERE shows.sales_open_at <= unixepoch('now') * 1000;
 INSERT OR IGNORE INTO sectors (show_id, name, position, capacity, price_cents, meia_price_cents, meia_count) VALUES ('show_demo_mountain', 'Pista', 0, 500, 16000, 8000, 200);
 WITH RECURSIVE seat(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seat WHERE n < 300) INSERT OR IGNORE INTO tickets (id, show_id, number, sector, meia, price_cents, status) SELECT 'show_demo_mountain-0f-' || n, 'show_demo_mountain', n, 'Pista', 0, 16000, 'AVAILABLE' FROM seat;
 WITH RECURSIVE seat(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seat WHERE n < 200) INSERT OR IGNORE INTO tickets (id, show_id, number, sector, meia, price_cents, status) SELECT 'show_demo_mountain-0m-' || n, 'show_demo_mountain', n, 'Pista', 1, 8000, 'AVAILABLE' FROM seat;

@@ -131,3 +131,10 @@ export function unavailable(err: unknown): ApiError | undefined {
     "retry-after": String(seconds),
   });
 }
+
+/** The refusals of a show that is not on sale for good reasons of its own (#17). */
+export const SHOW_NOT_ON_SALE = {
+  preparing: (p: { seatsCreated: number; seatsTotal: number }) =>
+    `this show is being prepared (${p.seatsCreated} of ${p.seatsTotal} seats ready); sales open once every seat exists`,
+  archived: "this show is archived: its sale is closed",
+} as const;

@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { publicRead, sameOriginWrites } from "./cors";
 import { database } from "./db/database";
+import { showsBeingPrepared } from "./db/seats";
 import { ApiError, ERROR_STATUS, errorBody, MESSAGES, unavailable } from "./errors";
 import { sweepPayments } from "./payments/sweep";
 import { admin } from "./routes/admin";
@@ -25,6 +26,7 @@ import { showsWithOverdueHolds } from "./show/ledger";
 export { Account } from "./accounts/account";
 export { RevocationList } from "./accounts/revocations";
 export { DevOutbox } from "./email/outbox";
+export { ShowBuilder } from "./prepare/builder";
 export { ShowQueue } from "./show/show-queue";
 
 /** Request bodies are small JSON documents; anything larger is refused before it is read. */
@@ -98,13 +100,20 @@ app.onError((err, c) => {
 export default {
   fetch: app.fetch,
   /**
-   * Safety net for hold expiry: poke every show that D1 says has an overdue hold. Then close the
-   * checkouts of holds that are over and retry refunds that failed (src/payments/sweep.ts).
+   * Safety nets: poke every show that D1 says has an overdue hold, and (re)start the builder of
+   * every show still being prepared (its start may have failed after the show was written). Then
+   * close the checkouts of holds that are over and retry refunds that failed (src/payments/sweep.ts).
    */
   async scheduled(controller, env, ctx) {
-    const showIds = await showsWithOverdueHolds(database(env.DB), controller.scheduledTime);
+    const [overdue, preparing] = await Promise.all([
+      showsWithOverdueHolds(database(env.DB), controller.scheduledTime),
+      showsBeingPrepared(env.DB),
+    ]);
     ctx.waitUntil(
-      Promise.allSettled(showIds.map((id) => env.SHOWS.getByName(id).poke(id)))
+      Promise.allSettled([
+        ...overdue.map((id) => env.SHOWS.getByName(id).poke(id)),
+        ...preparing.map((id) => env.BUILDERS.getByName(id).start(id)),
+      ])
         .then((results) => {
           for (const r of results) if (r.status === "rejected") console.error("cron: poke failed", r.reason);
         })

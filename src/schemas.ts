@@ -9,6 +9,46 @@ const id = z.string().min(1).max(100);
 /** Trimmed and lowercased before it is checked: `" Ana@Example.com "` is `ana@example.com`. */
 export const emailField = z.string().trim().toLowerCase().pipe(z.email().max(254));
 
+// --- names (#17) ----------------------------------------------------------------------------------
+
+/** An unpaired UTF-16 surrogate: no character at all, and D1 stores it as U+FFFD. */
+const LONE_SURROGATE = /\p{Cs}/u;
+/**
+ * Control characters (Cc: tabs and line breaks included) and format characters (Cf: zero-width
+ * spaces and joiners, bidirectional overrides, the byte-order mark, the soft hyphen): invisible,
+ * so two names that read the same could differ by one.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
+
+/** The one spelling of a name: NFC, trimmed, every run of whitespace one space. */
+export function normalizeName(s: string): string {
+  return s.normalize("NFC").trim().replace(/\s+/gu, " ");
+}
+
+/** Two names are the same name when their keys are equal: normalized, then case-folded. */
+export function nameKey(s: string): string {
+  // Upper then lower folds what lowercasing alone misses ("Straße" and "STRASSE").
+  return normalizeName(s).toUpperCase().toLowerCase();
+}
+
+const visibleText = z
+  .string()
+  .refine((s) => !LONE_SURROGATE.test(s), "must be valid Unicode (it holds a lone surrogate)")
+  .refine((s) => !INVISIBLE.test(s), "must not hold control or invisible (zero-width, format) characters");
+
+/** A name people read (band, sector, festival), in its one spelling. */
+const name = (max: number) =>
+  visibleText.transform(normalizeName).pipe(z.string().min(1, "must not be empty").max(max));
+
+/** Prose (a band's description): line breaks allowed, the rest as for names. */
+const prose = (max: number) =>
+  z
+    .string()
+    .refine((s) => !LONE_SURROGATE.test(s), "must be valid Unicode (it holds a lone surrogate)")
+    .refine((s) => !/[\p{Cf}]|(?![\t\n\r])\p{Cc}/u.test(s), "must not hold control or invisible characters")
+    .transform((s) => s.normalize("NFC").trim())
+    .pipe(z.string().max(max));
+
 export const sessionBody = z.object({
   name: text(100),
   email: emailField,
@@ -70,35 +110,64 @@ export const passkeySignInBody = z.object({
 });
 
 export const bandBody = z.object({
-  name: text(200),
-  genre: text(100),
-  description: z.string().trim().max(5000).optional().default(""),
+  name: name(200),
+  genre: name(100),
+  description: prose(5000).optional().default(""),
 });
 
 export const sectorInput = z.object({
-  name: text(100),
+  name: name(100),
   capacity: z.int().min(1).max(100_000),
   priceCents: z.int().min(0).max(100_000_000),
   meiaShare: z.number().min(0).max(1).optional().default(0.4),
 });
 
-export const showBody = z.object({
-  bandId: id,
-  festival: z.string().trim().max(200).optional(),
-  address: text(500),
-  startsAt: isoTime,
-  salesOpenAt: isoTime.optional(),
-  holdSeconds: z.int().min(1).max(3600).optional().default(600),
-  maxTicketsPerUser: z.int().min(1).max(20).optional().default(4),
-  sectors: z
-    .array(sectorInput)
-    .min(1)
-    .max(50)
-    .refine((s) => new Set(s.map((x) => x.name)).size === s.length, "sector names must be unique"),
-});
+export const showBody = z
+  .object({
+    bandId: id,
+    /** Blank means no festival (a form's empty field). */
+    festival: visibleText
+      .transform(normalizeName)
+      .pipe(z.string().max(200))
+      .transform((s) => s || undefined)
+      .optional(),
+    address: name(500),
+    startsAt: isoTime,
+    salesOpenAt: isoTime.optional(),
+    holdSeconds: z.int().min(1).max(3600).optional().default(600),
+    maxTicketsPerUser: z.int().min(1).max(20).optional().default(4),
+    sectors: z
+      .array(sectorInput)
+      .min(1)
+      .max(50)
+      .superRefine((list, ctx) => {
+        const seen = new Map<string, string>();
+        for (const [i, s] of list.entries()) {
+          const first = seen.get(nameKey(s.name));
+          if (first !== undefined) {
+            ctx.addIssue({
+              code: "custom",
+              path: [i, "name"],
+              message: `"${s.name}" is the same name as "${first}" (sector names are unique, ignoring case)`,
+            });
+          }
+          seen.set(nameKey(s.name), s.name);
+        }
+      }),
+  })
+  .superRefine((show, ctx) => {
+    // Checked when the request arrives: a show is created for a future date.
+    if (show.startsAt <= Date.now()) {
+      ctx.addIssue({ code: "custom", path: ["startsAt"], message: "must be in the future" });
+    }
+    if (show.salesOpenAt !== undefined && show.salesOpenAt > show.startsAt) {
+      ctx.addIssue({ code: "custom", path: ["salesOpenAt"], message: "must not be after startsAt" });
+    }
+  });
 
 export const ticketRequestBody = z.object({
-  sector: text(100),
+  /** Matched against the show's sector names in their one spelling (`normalizeName`). */
+  sector: name(100),
   meia: z.boolean().optional().default(false),
 });
 
@@ -155,9 +224,16 @@ export const credentialBody = z.object({
   expiresAt: isoTime.optional(),
 });
 
+/** `GET /api/shows` (and the home page): a page of the catalogue. */
+export const catalogueQuery = z.object({
+  cursor: z.string().min(1).max(500).optional(),
+  past: z.enum(["0", "1"], "expected 1 (include past shows) or 0").optional(),
+});
+
 export type SessionBody = z.infer<typeof sessionBody>;
 export type VerifyBody = z.infer<typeof verifyBody>;
 export type BandBody = z.infer<typeof bandBody>;
 export type ShowBody = z.infer<typeof showBody>;
 export type SectorInput = z.infer<typeof sectorInput>;
 export type TicketRequestBody = z.infer<typeof ticketRequestBody>;
+export type CatalogueQuery = z.infer<typeof catalogueQuery>;

@@ -9,6 +9,8 @@ export interface Options {
   concurrency: number;
   rounds: number;
   levels: number[];
+  /** Seats of the show the create scenario creates. */
+  createSeats: number;
   soak: boolean;
   soakMinutes: number;
   only: Set<string> | undefined;

@@ -62,7 +62,8 @@ export class Http {
       body: {
         bandId: band.band.id,
         address: "Arena, Salvador - BA",
-        startsAt: "2027-02-01T22:00:00Z",
+        // Shows are created for future dates only.
+        startsAt: new Date(Date.now() + 60 * 86_400_000).toISOString(),
         holdSeconds: spec.holdSeconds,
         maxTicketsPerUser: 20,
         sectors: [{ name: "Pista", capacity: spec.capacity, priceCents: 20000, meiaShare: 0 }],

@@ -21,7 +21,7 @@ export class AvailabilityWatch {
 
   constructor(
     private readonly t: Messages,
-    /** One show's page, or every show (the list). */
+    /** One show's page, or the list's page of shows. */
     private readonly showId?: string,
   ) {}
 
@@ -42,9 +42,11 @@ export class AvailabilityWatch {
   async refresh(): Promise<ShowView[] | undefined> {
     let shows: ShowView[];
     try {
+      // The list refreshes the page of the catalogue it shows (`data-catalogue`, the same cursor).
+      const page = document.querySelector<HTMLElement>("[data-catalogue]")?.dataset.catalogue ?? "/api/shows";
       shows = this.showId
         ? [(await api<{ show: ShowView }>("GET", `/api/shows/${encodeURIComponent(this.showId)}`)).show]
-        : (await api<{ shows: ShowView[] }>("GET", "/api/shows")).shows;
+        : (await api<{ shows: ShowView[] }>("GET", page)).shows;
     } catch {
       return undefined;
     }

@@ -5,6 +5,14 @@ export const TICKET_STATUSES = ["AVAILABLE", "IN_PROGRESS", "BOOKED"] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 
 /**
+ * A show's life: `preparing` while its seats are being written (not on sale), `ready` once every
+ * seat exists (on sale from `salesOpenAt`), `archived` when the organizer takes it off the
+ * catalogue (no new requests; booked tickets stay valid).
+ */
+export const SHOW_STATUSES = ["preparing", "ready", "archived"] as const;
+export type ShowStatus = (typeof SHOW_STATUSES)[number];
+
+/**
  * PENDING until the provider confirms; APPROVED when the money backs the fan's hold (or booked it);
  * REFUND_DUE when money arrived that cannot buy the ticket (the hold ended unbooked, or the amount
  * was not the hold's); REFUNDED once the provider gave it back; EXPIRED when the checkout was closed
@@ -51,9 +59,19 @@ export const shows = sqliteTable(
     salesOpenAt: integer("sales_open_at").notNull(),
     holdSeconds: integer("hold_seconds").notNull(),
     maxTicketsPerUser: integer("max_tickets_per_user").notNull(),
+    /**
+     * The API always writes `preparing` first (src/prepare/). The default is for rows written by
+     * hand with every seat already in place, like the demo data.
+     */
+    status: text("status", { enum: SHOW_STATUSES }).notNull().default("ready"),
+    /** Seats the show will have, and how many exist: seats are written in a fixed order (src/prepare/plan.ts). */
+    seatsTotal: integer("seats_total").notNull().default(0),
+    seatsCreated: integer("seats_created").notNull().default(0),
+    archivedAt: integer("archived_at"),
     createdAt: createdAt(),
   },
-  (t) => [index("shows_starts_at").on(t.startsAt)],
+  // The catalogue pages by (starts_at, id).
+  (t) => [index("shows_listing").on(t.startsAt, t.id)],
 );
 
 /** A show's sectors in the organizer's order; tickets carry the sector name. */

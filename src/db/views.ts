@@ -24,10 +24,19 @@ export function classAvailability(s: SectorView, kind: AvailabilityKind): { free
   return { free: pick(s.available), held: pick(s.inProgress) };
 }
 
-export interface ShowView extends Pick<ShowRow, "id" | "festival" | "address" | "holdSeconds" | "maxTicketsPerUser"> {
+export interface ShowView
+  extends Pick<ShowRow, "id" | "festival" | "address" | "holdSeconds" | "maxTicketsPerUser" | "status"> {
   band: BandView;
+  /** While `preparing`: how far the seats are written (the show goes on sale when all exist); else null. */
+  preparation: { seatsCreated: number; seatsTotal: number } | null;
   /** ISO times. */
   startsAt: string;
   salesOpenAt: string;
   sectors: SectorView[];
+}
+
+/** A page of the catalogue (`GET /api/shows`): `nextCursor` asks for the next one. */
+export interface CataloguePage {
+  shows: ShowView[];
+  nextCursor: string | null;
 }

@@ -4,7 +4,7 @@
  * bundle, `src/client/console/`, from `GET /api/console/shows/:showId/dashboard`).
  */
 import { html } from "hono/html";
-import type { ShowView } from "../db/views";
+import type { CataloguePage, ShowView } from "../db/views";
 import { formatShortDate, formatShowDate } from "./format";
 import type { Html, OrganizerPageContext } from "./layout";
 
@@ -133,15 +133,20 @@ function showForm(ctx: OrganizerPageContext, bands: { id: string; name: string }
 
 export function consoleHomePage(
   ctx: OrganizerPageContext,
-  shows: ShowView[],
+  page: CataloguePage,
   bands: { id: string; name: string }[],
 ): Html {
   const { t } = ctx;
+  const more = page.nextCursor
+    ? html`<p><a class="btn btn--ghost btn--small" href="/organizador?cursor=${encodeURIComponent(page.nextCursor)}"
+          >${t.moreShows}</a
+        ></p>`
+    : "";
   return html`<div class="console">
     <h1 class="console__title">${t.showsTitle}</h1>
     <section class="panel" aria-labelledby="shows-title">
       <h2 class="panel__title" id="shows-title">${t.navShows}</h2>
-      ${showsTable(ctx, shows)}
+      ${showsTable(ctx, page.shows)} ${more}
     </section>
     <div class="console__forms">
       <section class="panel" aria-labelledby="new-show-title">

@@ -1,5 +1,6 @@
-/** `/`: the shows on sale, each with its sectors, prices and live availability. */
+/** `/`: a page of the shows on sale, each with its sectors, prices and live availability. */
 import { html } from "hono/html";
+import type { CataloguePage } from "../db/queries";
 import { type AvailabilityKind, classAvailability, type SectorView, type ShowView } from "../db/views";
 import { calendarParts, cityOf, formatMoney, formatShortDate, formatShowDate } from "./format";
 import type { Html, PageContext } from "./layout";
@@ -18,9 +19,21 @@ export function calendar(ctx: PageContext, iso: string) {
   </time>`;
 }
 
-/** The show's sale badge: upcoming, on sale (free or held tickets: the queue is open), or sold out. */
+/** How far a preparing show's seats are written, in whole percent (100 only once all exist). */
+export function preparedPercent(p: NonNullable<ShowView["preparation"]>): number {
+  return Math.floor((p.seatsCreated * 100) / p.seatsTotal);
+}
+
+/**
+ * The show's sale badge: being prepared, archived, upcoming, on sale (free or held tickets: the
+ * queue is open), or sold out.
+ */
 export function saleBadge(ctx: PageContext, show: ShowView, now: number) {
   const { t } = ctx;
+  if (show.preparation) {
+    return html`<span class="badge badge--soon">${t.preparing} · ${preparedPercent(show.preparation)}%</span>`;
+  }
+  if (show.status === "archived") return html`<span class="badge badge--soldout">${t.archived}</span>`;
   if (Date.parse(show.salesOpenAt) > now) {
     return html`<span class="badge badge--soon">${t.salesOpenOn(formatShortDate(show.salesOpenAt, ctx.lang))}</span>`;
   }
@@ -83,18 +96,49 @@ function showCard(ctx: PageContext, show: ShowView, now: number) {
   </li>`;
 }
 
-export function homePage(ctx: PageContext, shows: ShowView[], now: number): Html {
+/** Which page of the catalogue the home page shows: the query of `GET /api/shows`, as it came. */
+export interface HomePageQuery {
+  cursor?: string;
+  past: boolean;
+}
+
+function homeHref(q: HomePageQuery): string {
+  const params = new URLSearchParams();
+  if (q.cursor) params.set("cursor", q.cursor);
+  if (q.past) params.set("past", "1");
+  const search = params.toString();
+  return search ? `/?${search}` : "/";
+}
+
+function pageNav(ctx: PageContext, page: CataloguePage, q: HomePageQuery) {
   const { t } = ctx;
+  const links = [
+    q.cursor ? html`<a class="pager__link" href="${homeHref({ past: q.past })}">← ${t.firstShows}</a>` : "",
+    page.nextCursor
+      ? html`<a class="pager__link" rel="next" href="${homeHref({ cursor: page.nextCursor, past: q.past })}"
+          >${t.moreShows} →</a
+        >`
+      : "",
+    html`<a class="pager__link" href="${homeHref({ past: !q.past })}">${q.past ? t.onlyUpcoming : t.includePast}</a>`,
+  ];
+  return html`<nav class="pager" aria-label="${t.cataloguePages}">${links}</nav>`;
+}
+
+export function homePage(ctx: PageContext, page: CataloguePage, query: HomePageQuery, now: number): Html {
+  const { t } = ctx;
+  // The client refreshes availability from the same page of the catalogue.
+  const api = `/api/shows${homeHref(query).slice(1)}`;
   return html`<section class="hero">
       <p class="eyebrow">${t.tagline}</p>
       <h1 class="hero__title">${t.homeTitle}</h1>
       <p class="hero__lead">${t.homeLead}</p>
     </section>
     ${
-      shows.length === 0
+      page.shows.length === 0
         ? html`<p class="empty">${t.noShows}</p>`
-        : html`<ul class="show-grid" role="list">
-            ${shows.map((s) => showCard(ctx, s, now))}
+        : html`<ul class="show-grid" role="list" data-catalogue="${api}">
+            ${page.shows.map((s) => showCard(ctx, s, now))}
           </ul>`
-    }`;
+    }
+    ${pageNav(ctx, page, query)}`;
 }

@@ -13,6 +13,7 @@ const plural = (rules: Intl.PluralRules, n: number, one: string, other: string) 
 
 const ptBR = {
   consoleTitle: "Console do organizador",
+  moreShows: "Mais shows",
   consoleNav: "Console",
   consoleSignOut: "Sair do console",
   consoleSignInTitle: "Entrar no console",
@@ -166,6 +167,7 @@ export type OrganizerWords = typeof ptBR;
 
 const en: OrganizerWords = {
   consoleTitle: "Organizer console",
+  moreShows: "More shows",
   consoleNav: "Console",
   consoleSignOut: "Sign out of the console",
   consoleSignInTitle: "Sign in to the console",

@@ -275,6 +275,17 @@ const ptBR = {
   connReplaced: "Aberto em outra aba: volte aqui para atualizar ao vivo",
   busyTitle: "Um momento",
   tryAgain: "Tentar de novo",
+  // Catalogue pages, shows being prepared and archived shows (#17).
+  cataloguePages: "Páginas de shows",
+  moreShows: "Mais shows",
+  firstShows: "Voltar aos primeiros",
+  includePast: "Ver também os shows que já aconteceram",
+  onlyUpcoming: "Só os próximos shows",
+  preparing: "Em preparação",
+  preparingLead: (percent: number) =>
+    `Os ingressos deste show estão sendo preparados (${percent}% prontos). A venda abre assim que todos estiverem prontos: recarregue a página em instantes.`,
+  archived: "Venda encerrada",
+  archivedLead: "Este show foi arquivado: a venda está encerrada. Ingressos comprados continuam valendo na entrada.",
 };
 
 export type Messages = typeof ptBR;
@@ -507,6 +518,17 @@ const en: Messages = {
   connReplaced: "Open in another tab: come back here for live updates",
   busyTitle: "Just a moment",
   tryAgain: "Try again",
+  // Catalogue pages, shows being prepared and archived shows (#17).
+  cataloguePages: "Show pages",
+  moreShows: "More shows",
+  firstShows: "Back to the first shows",
+  includePast: "Also show past shows",
+  onlyUpcoming: "Upcoming shows only",
+  preparing: "Being prepared",
+  preparingLead: (percent) =>
+    `This show's tickets are being prepared (${percent}% ready). The sale opens as soon as all of them are: reload this page in a moment.`,
+  archived: "Sale closed",
+  archivedLead: "This show has been archived: its sale is closed. Tickets already bought stay valid at the door.",
 };
 
 const MESSAGES: Record<Lang, Messages> = { "pt-BR": ptBR, en };

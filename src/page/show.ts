@@ -2,12 +2,27 @@
 import { html } from "hono/html";
 import type { ShowView } from "../db/views";
 import { formatMoney, formatShowDate } from "./format";
-import { availability, calendar, posterClass, saleBadge } from "./home";
+import { availability, calendar, posterClass, preparedPercent, saleBadge } from "./home";
 import type { Html, PageContext } from "./layout";
 import { signInForm } from "./sign-in";
 
 function salePanel(ctx: PageContext, show: ShowView) {
   const { t } = ctx;
+  // Not on sale yet: the seats are still being written; nothing to join until they all exist.
+  if (show.preparation) {
+    return html`<section class="panel sale" id="sale" aria-labelledby="sale-title">
+      <h2 class="panel__title" id="sale-title">${t.saleTitle}</h2>
+      <p class="notice notice--info">${t.preparingLead(preparedPercent(show.preparation))}</p>
+    </section>`;
+  }
+  const archived = show.status === "archived" ? html`<p class="notice notice--info">${t.archivedLead}</p>` : "";
+  // An archived show's panel is only for fans who may hold or own tickets already.
+  if (archived && !ctx.fan) {
+    return html`<section class="panel sale" id="sale" aria-labelledby="sale-title">
+      <h2 class="panel__title" id="sale-title">${t.saleTitle}</h2>
+      ${archived}
+    </section>`;
+  }
   const body = ctx.fan
     ? html`<div class="sale__body" data-sale-body>
         <p class="sale__loading"><span class="spinner" aria-hidden="true"></span>${t.loading}</p>
@@ -18,7 +33,7 @@ function salePanel(ctx: PageContext, show: ShowView) {
       </div>`;
   return html`<section class="panel sale" id="sale" aria-labelledby="sale-title" data-show-id="${show.id}">
     <h2 class="panel__title" id="sale-title">${t.saleTitle}</h2>
-    ${body}
+    ${archived} ${body}
     <noscript><p class="notice notice--warn">${t.noscript}</p></noscript>
   </section>`;
 }

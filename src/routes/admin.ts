@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import { database } from "../db/database";
-import { classStats, createBand, createShow, findBand, getShow, refundsDue } from "../db/queries";
+import { archiveShow, classStats, createBand, createShow, findBand, getShow, refundsDue } from "../db/queries";
 import { ApiError } from "../errors";
 import { requireOrganizer } from "../organizer";
+import { prepareShow } from "../prepare/builder";
 import { bandBody, showBody } from "../schemas";
 import { validate } from "../validate";
 
@@ -13,12 +14,33 @@ export const admin = new Hono<{ Bindings: Env }>()
     const band = await createBand(database(c.env.DB), c.req.valid("json"));
     return c.json({ band }, 201);
   })
+  /**
+   * Answers at once: the show is `preparing` while its seats are written outside the request
+   * (src/prepare/), and goes on sale once every seat exists; a small show is ready in the answer.
+   */
   .post("/shows", validate("json", showBody), async (c) => {
     const input = c.req.valid("json");
     const db = database(c.env.DB);
     if (!(await findBand(db, input.bandId))) throw new ApiError("BAD_REQUEST", "bandId: no band with this id");
     const showId = await createShow(c.env.DB, input, Date.now());
+    try {
+      await prepareShow(c.env, showId);
+    } catch (err) {
+      // The show exists, `preparing`: the cron's safety net starts its builder.
+      console.error("create show: preparation did not start; the cron will start it", { showId, error: String(err) });
+    }
     return c.json({ show: await getShow(db, showId) }, 201);
+  })
+  /**
+   * Off the catalogue for good: not listed, no new requests. Fans already waiting or holding keep
+   * their place and their hold, and booked tickets stay valid at the door. Repeating it is harmless.
+   */
+  .post("/shows/:showId/archive", async (c) => {
+    const showId = c.req.param("showId");
+    const db = database(c.env.DB);
+    if (!(await archiveShow(db, showId, Date.now()))) throw new ApiError("SHOW_NOT_FOUND", "no show with this id");
+    await c.env.SHOWS.getByName(showId).archived(showId);
+    return c.json({ show: await getShow(db, showId) });
   })
   .get("/shows/:showId/stats", async (c) => {
     const showId = c.req.param("showId");

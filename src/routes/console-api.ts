@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import { csv, PACE_WINDOW_MS, sellOutSeconds } from "../console/figures";
 import type { DashboardView } from "../console/view";
+import { decodeCursor } from "../db/cursor";
 import {
   attendees,
   bookedPerMinute,
@@ -26,7 +27,7 @@ import { ApiError } from "../errors";
 import { requireOrganizer } from "../organizer";
 import { isLang, LANG_COOKIE, negotiateLang } from "../page/i18n";
 import { organizerMessages } from "../page/i18n-organizers";
-import { credentialBody } from "../schemas";
+import { catalogueQuery, credentialBody } from "../schemas";
 import { validate } from "../validate";
 
 /** A door link lasts until a day after its show starts, never longer. */
@@ -47,7 +48,12 @@ async function showOr404(db: ReturnType<typeof database>, showId: string) {
  */
 export const consoleApi = new Hono<{ Bindings: Env }>()
   .use(requireOrganizer)
-  .get("/shows", async (c) => c.json({ shows: await listShows(database(c.env.DB)) }))
+  .get("/shows", validate("query", catalogueQuery), async (c) => {
+    const { cursor: text } = c.req.valid("query");
+    const cursor = text === undefined ? undefined : decodeCursor(text);
+    if (text !== undefined && !cursor) throw new ApiError("BAD_REQUEST", "cursor: not a cursor this console gave");
+    return c.json(await listShows(database(c.env.DB), { now: Date.now(), cursor, past: true }));
+  })
   .get("/bands", async (c) => c.json({ bands: await listBands(database(c.env.DB)) }))
   .get("/shows/:showId/dashboard", async (c) => {
     const db = database(c.env.DB);

@@ -4,6 +4,7 @@
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
+import { decodeCursor } from "../db/cursor";
 import { listBands } from "../db/dashboard";
 import { database } from "../db/database";
 import { getShow, listShows } from "../db/queries";
@@ -69,7 +70,9 @@ export const consolePages = new Hono<PagesEnv>()
   .get("/organizador", withPage, async (c) => {
     const ctx = organizerContext(c.var.page);
     const db = database(c.env.DB);
-    const [shows, bands] = await Promise.all([listShows(db), listBands(db)]);
+    // Every show the organizer has, upcoming first and then past ones, a page at a time.
+    const cursor = decodeCursor(c.req.query("cursor") ?? "");
+    const [shows, bands] = await Promise.all([listShows(db, { now: Date.now(), cursor, past: true }), listBands(db)]);
     return renderPage(
       c,
       ctx,

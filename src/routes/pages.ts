@@ -11,6 +11,7 @@ import { accountObject } from "../accounts/identity";
 import { CODE_LIFETIME_MS, RESEND_AFTER_MS } from "../accounts/rules";
 import { readChallenge, startSignIn, verifySignIn } from "../accounts/sign-in";
 import { type Fan, issueSession, SESSION_COOKIE, SESSION_DAYS, signOutEverywhere, verifySession } from "../auth";
+import { decodeCursor } from "../db/cursor";
 import { database } from "../db/database";
 import { bookedTicketsOf, findPayment, getShow, listShows, paymentView } from "../db/queries";
 import { ApiError, unavailable } from "../errors";
@@ -26,7 +27,7 @@ import { notFoundPage } from "../page/not-found";
 import { showPage, showPageDescription } from "../page/show";
 import { type CodeStep, codePage, passkeyOfferPage, signInPage } from "../page/sign-in";
 import { clientAddress, overLimit } from "../rate-limit";
-import { codeField, sessionBody } from "../schemas";
+import { catalogueQuery, codeField, sessionBody } from "../schemas";
 import type { FanState, Outcome } from "../show/types";
 import { signTicketCode } from "../ticket-code";
 
@@ -124,8 +125,13 @@ function codeStep(c: Context<PagesEnv>, step: CodeStep, status: 200 | 400 | 410 
 export const pages = new Hono<PagesEnv>()
   .get("/", withPage, async (c) => {
     const ctx = c.var.page;
-    const shows = await listShows(database(c.env.DB));
-    return renderPage(c, ctx, { title: ctx.t.homeTitle, page: "home" }, homePage(ctx, shows, Date.now()));
+    const parsed = catalogueQuery.safeParse(c.req.query());
+    // A mangled address shows the first page rather than an error.
+    const cursor = parsed.success && parsed.data.cursor ? decodeCursor(parsed.data.cursor) : undefined;
+    const query = { cursor: cursor && parsed.data?.cursor, past: parsed.data?.past === "1" };
+    const now = Date.now();
+    const page = await listShows(database(c.env.DB), { now, cursor, past: query.past });
+    return renderPage(c, ctx, { title: ctx.t.homeTitle, page: "home" }, homePage(ctx, page, query, now));
   })
   .get("/shows/:showId", withPage, async (c) => {
     const ctx = c.var.page;

@@ -36,7 +36,7 @@ export const paymentsRoutes = new Hono<PaymentsEnv>()
     const fan = c.var.fan;
     await requireShow(c.env, showId);
     const hold = await c.env.SHOWS.getByName(showId).checkHold(showId, fan.id, ticketId);
-    if (hold.kind === "no-show") throw ApiError.of("SHOW_NOT_FOUND");
+    if (hold.kind === "refused") throw new ApiError(hold.refusal.code, hold.refusal.message);
     if (hold.kind === "never") throw ApiError.of("TICKET_NOT_HELD");
     if (hold.kind === "ended") throw ApiError.of("HOLD_EXPIRED");
     const db = database(c.env.DB);

@@ -7,10 +7,10 @@
 import {
   and,
   asc,
-  count,
   eq,
   exists,
   fillPlaceholders,
+  gt,
   ne,
   notExists,
   type Placeholder,
@@ -20,9 +20,12 @@ import {
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/database";
 import { payments, sectors, shows, tickets } from "../db/schema";
-import { RecordUnavailable } from "../errors";
+import { RecordUnavailable, SHOW_NOT_ON_SALE } from "../errors";
+import { seatClasses } from "../prepare/plan";
 import type { HoldRecord, RemoteTicket } from "./rules";
-import type { ClassConfig, ShowConfig, TicketClass } from "./types";
+import type { ClassConfig, NotReady, ShowConfig, TicketClass } from "./types";
+
+const notReady = (message: string): NotReady => ({ ok: false, code: "SALES_NOT_OPEN", message });
 
 export type PaymentCheck = "ok" | "not-approved" | "already-used";
 
@@ -40,8 +43,8 @@ export class ShowLedger {
     readonly showId: string,
   ) {}
 
-  /** The show's rules and its classes with their ticket totals; undefined when there is no such show. */
-  config(): Promise<ShowConfig | undefined> {
+  /** The show's rules and its classes with their ticket totals (see `loadShowConfig`). */
+  config(): Promise<ShowConfig | NotReady | undefined> {
     return this.call("loading the show", (db) => loadShowConfig(db, this.showId));
   }
 
@@ -87,18 +90,21 @@ export class ShowLedger {
   }
 }
 
-async function loadShowConfig(db: Db, showId: string): Promise<ShowConfig | undefined> {
+/**
+ * The show's rules and its classes with their ticket totals, once every seat exists; `NotReady`
+ * while the show is being prepared (its totals are still growing, so nothing may be cached);
+ * undefined when there is no such show.
+ */
+async function loadShowConfig(db: Db, showId: string): Promise<ShowConfig | NotReady | undefined> {
   const [show] = await db.select().from(shows).where(eq(shows.id, showId));
   if (!show) return undefined;
-  const [sectorRows, totals] = await Promise.all([
-    db.select().from(sectors).where(eq(sectors.showId, showId)).orderBy(asc(sectors.position)),
-    db
-      .select({ sector: tickets.sector, meia: tickets.meia, n: count() })
-      .from(tickets)
-      .where(eq(tickets.showId, showId))
-      .groupBy(tickets.sector, tickets.meia),
-  ]);
-  const total = (sector: string, meia: boolean) => totals.find((t) => t.sector === sector && t.meia === meia)?.n ?? 0;
+  if (show.status === "preparing") return notReady(SHOW_NOT_ON_SALE.preparing(show));
+  // Archived before its last seat was written: it never went on sale, and its totals never settled.
+  if (show.seatsCreated < show.seatsTotal) return notReady(SHOW_NOT_ON_SALE.archived);
+  const sectorRows = await db.select().from(sectors).where(eq(sectors.showId, showId)).orderBy(asc(sectors.position));
+  // A show is ready only once every seat of every class exists: the totals are the classes' sizes.
+  const total = (sector: string, meia: boolean) =>
+    seatClasses(sectorRows).find((c) => c.sector === sector && c.meia === meia)?.count ?? 0;
   const classes: ClassConfig[] = [];
   for (const s of sectorRows) {
     classes.push({ sector: s.name, meia: false, priceCents: s.priceCents, total: total(s.name, false) });
@@ -106,6 +112,7 @@ async function loadShowConfig(db: Db, showId: string): Promise<ShowConfig | unde
   }
   return {
     id: show.id,
+    status: show.status,
     salesOpenAt: show.salesOpenAt,
     holdSeconds: show.holdSeconds,
     maxTicketsPerUser: show.maxTicketsPerUser,
@@ -127,7 +134,8 @@ async function loadTakenTickets(db: Db, showId: string): Promise<RemoteTicket[]>
       paymentId: tickets.paymentId,
     })
     .from(tickets)
-    .where(and(eq(tickets.showId, showId), ne(tickets.status, "AVAILABLE")));
+    // The tickets with a holder, through the (show_id, user_id) index: a restart costs the fans, not the seats.
+    .where(and(eq(tickets.showId, showId), gt(tickets.userId, ""), ne(tickets.status, "AVAILABLE")));
   return rows.flatMap((t) => (t.status === "AVAILABLE" ? [] : [{ ...t, status: t.status }]));
 }
 

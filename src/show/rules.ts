@@ -4,7 +4,7 @@
  * carries it out; the tests check the rules directly.
  */
 import type { TicketRow, TicketStatus } from "../db/schema";
-import { type ErrorCode, MESSAGES } from "../errors";
+import { type ErrorCode, MESSAGES, SHOW_NOT_ON_SALE } from "../errors";
 import type { ClassCounts, FanStatus, TicketClass } from "./types";
 
 export function classKey(c: TicketClass): string {
@@ -41,6 +41,7 @@ export type RequestDecision =
 
 export interface RequestFacts {
   now: number;
+  showStatus: "ready" | "archived";
   salesOpenAt: number;
   maxTicketsPerUser: number;
   sector: string;
@@ -52,7 +53,8 @@ export interface RequestFacts {
 
 /**
  * The contract's order of checks for `PATCH /:showId/ingresso/request`. Bad input first, then the
- * one-place-per-fan rule (a repeat answers the current state), then limit and availability.
+ * one-place-per-fan rule (a repeat answers the current state), then an archived show, limit and
+ * availability.
  */
 export function decideRequest(f: RequestFacts): RequestDecision {
   if (!f.counts) {
@@ -66,6 +68,8 @@ export function decideRequest(f: RequestFacts): RequestDecision {
     };
   }
   if (f.fanStatus === "WAITING" || f.fanStatus === "IN_PROGRESS") return { kind: "current" };
+  // An archived show keeps the places it gave, and gives no new one.
+  if (f.showStatus === "archived") return { kind: "error", code: "SALES_NOT_OPEN", message: SHOW_NOT_ON_SALE.archived };
   if (f.bookedByFan + 1 > f.maxTicketsPerUser) {
     return {
       kind: "error",

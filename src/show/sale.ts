@@ -63,6 +63,25 @@ export interface SaleParts {
 export class Sale {
   constructor(private readonly parts: SaleParts) {}
 
+  /**
+   * The show's rules: in the object's storage, or from D1 the first time it is on sale (which
+   * creates the object's tables). Nothing is kept of a show still being prepared.
+   */
+  async rules(): Promise<ShowConfig | Refusal> {
+    const cached = this.parts.store.config();
+    if (cached) return cached;
+    const loaded = await this.parts.ledger.config();
+    if (!loaded) return NO_SHOW;
+    if ("classes" in loaded) this.parts.store.saveConfig(loaded);
+    return loaded;
+  }
+
+  /** The organizer archived the show (D1 already says so): from now on it takes no new requests. */
+  archived(): void {
+    const config = this.parts.store.config();
+    if (config) this.parts.store.saveConfig({ ...config, status: "archived" });
+  }
+
   /** Settle what is due, then run `body` on the show; the step's outcome, never a throw. */
   async step<T>(config: ShowConfig, pending: Pending, body: (step: SaleStep) => T | Promise<T>): Promise<Step<T>> {
     const step = new SaleStep(this.parts, config, pending);
@@ -107,6 +126,7 @@ export class SaleStep {
     for (const [i, { fanId, wanted }] of items.entries()) {
       const decision = decideRequest({
         now: this.parts.now(),
+        showStatus: this.config.status,
         salesOpenAt: this.config.salesOpenAt,
         maxTicketsPerUser: this.config.maxTicketsPerUser,
         sector: wanted.sector,
@@ -405,5 +425,8 @@ export class SaleStep {
   }
 }
 
+/** Why a call on the show was not run: no such show, or one not on sale yet (`NotReady`). */
+export type Refusal = Extract<Outcome, { ok: false }>;
+
 /** The answer to a call on a show this object has no record of. */
-export const NO_SHOW: Outcome = { ok: false, code: "SHOW_NOT_FOUND", message: MESSAGES.SHOW_NOT_FOUND };
+export const NO_SHOW: Refusal = { ok: false, code: "SHOW_NOT_FOUND", message: MESSAGES.SHOW_NOT_FOUND };

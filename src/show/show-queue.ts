@@ -3,14 +3,14 @@ import { AlarmScheduler } from "../do/alarm";
 import { FanSockets } from "../do/fan-sockets";
 import { type ObjectIo, objectIo } from "../do/io";
 import { SerialExecutor } from "../do/serial";
-import { errorBody, MESSAGES } from "../errors";
+import { ERROR_STATUS, errorBody, MESSAGES } from "../errors";
 import { FAN_HEADER, PING, PONG, SHOW_HEADER, STATE_REQUEST } from "../messages";
 import { ShowLedger } from "./ledger";
 import { FanNotifier } from "./notifier";
 import { PositionFeed } from "./position-feed";
-import { AT_START, NO_SHOW, type Pending, RETRY_AFTER_MS, Sale, type SaleStep } from "./sale";
+import { AT_START, type Pending, RETRY_AFTER_MS, type Refusal, Sale, type SaleStep } from "./sale";
 import { ShowStore } from "./store";
-import type { FanState, HoldCheck, Outcome, ShowConfig, TicketClass } from "./types";
+import type { FanState, HoldCheck, Outcome, TicketClass } from "./types";
 
 /** A failing alarm retries after RETRY_AFTER_MS, doubling with every failure in a row up to this. */
 const MAX_ALARM_RETRY_MS = 60_000;
@@ -75,7 +75,7 @@ export class ShowQueue extends DurableObject<Env> {
   private readonly requests = this.serial.batch((items: { fanId: string; wanted: TicketClass }[]) =>
     this.onShow(
       (s) => s.request(items),
-      () => items.map(() => NO_SHOW),
+      (refusal) => items.map(() => refusal),
     ),
   );
 
@@ -92,17 +92,13 @@ export class ShowQueue extends DurableObject<Env> {
   private readonly cancels = this.serial.batch((fanIds: string[]) =>
     this.onShow(
       (s) => s.cancel(fanIds),
-      () => fanIds.map(() => NO_SHOW),
+      (refusal) => fanIds.map(() => refusal),
     ),
   );
 
   /** `PATCH /:showId/ingresso/book`: turn the fan's hold into a booking with an approved payment. */
   book(showId: string, fanId: string, ticketId: string, paymentId: string): Promise<Outcome> {
-    this.mine(showId);
-    return this.call(
-      (s) => s.book(fanId, ticketId, paymentId),
-      () => NO_SHOW,
-    );
+    return this.outcome(showId, (s) => s.book(fanId, ticketId, paymentId));
   }
 
   /**
@@ -110,20 +106,12 @@ export class ShowQueue extends DurableObject<Env> {
    * the hold is extended once by the grace, D1 first.
    */
   extendHold(showId: string, fanId: string, ticketId: string, paymentId: string): Promise<Outcome> {
-    this.mine(showId);
-    return this.call(
-      (s) => s.extendHold(fanId, ticketId, paymentId),
-      () => NO_SHOW,
-    );
+    return this.outcome(showId, (s) => s.extendHold(fanId, ticketId, paymentId));
   }
 
   /** `GET /:showId/ingresso`: the fan's state, with any hold past its time already ended. */
   state(showId: string, fanId: string): Promise<Outcome> {
-    this.mine(showId);
-    return this.call(
-      (s) => s.answer(fanId),
-      () => NO_SHOW,
-    );
+    return this.outcome(showId, (s) => s.answer(fanId));
   }
 
   /** For `POST /api/payments`: does this fan hold this ticket now, or did they once? */
@@ -131,7 +119,7 @@ export class ShowQueue extends DurableObject<Env> {
     this.mine(showId);
     return this.call<HoldCheck>(
       (s) => s.checkHold(fanId, ticketId),
-      () => ({ kind: "no-show" }),
+      (refusal) => ({ kind: "refused", refusal }),
     );
   }
 
@@ -139,6 +127,12 @@ export class ShowQueue extends DurableObject<Env> {
   poke(showId: string): Promise<void> {
     this.mine(showId);
     return this.call(nothing, nothing);
+  }
+
+  /** The organizer archived the show (D1 already says so): from now on it takes no new requests. */
+  archived(showId: string): Promise<void> {
+    this.mine(showId);
+    return this.serial.run(async () => this.sale.archived());
   }
 
   /** Fans waiting per class that has any (admin stats, the organizers' dashboard). */
@@ -172,7 +166,7 @@ export class ShowQueue extends DurableObject<Env> {
         this.notifier.sendTo(server, s.answer(fanId).state);
         return new Response(null, { status: 101, webSocket: client });
       },
-      () => Response.json(errorBody("SHOW_NOT_FOUND", MESSAGES.SHOW_NOT_FOUND), { status: 404 }),
+      (r) => Response.json(errorBody(r.code, r.message), { status: ERROR_STATUS[r.code] }),
     );
   }
 
@@ -201,13 +195,7 @@ export class ShowQueue extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     await this.serial.run(async () => {
       const failed = await this.alarms.fired(() => this.onShow(nothing, nothing));
-      if (failed) {
-        console.error("alarm: the sale's step failed; the alarm retries", {
-          show: this.showId,
-          inMs: failed.retryInMs,
-          error: String(failed.error),
-        });
-      }
+      if (failed) console.error("alarm: the sale's step failed; the alarm retries", { show: this.showId, ...failed });
     });
   }
 
@@ -220,30 +208,30 @@ export class ShowQueue extends DurableObject<Env> {
     }
   }
 
-  /** One call, serialized, as one step of the sale. */
-  private call<T>(body: (s: SaleStep) => T | Promise<T>, noShow: () => T): Promise<T> {
-    return this.serial.run(() => this.onShow(body, noShow));
+  /** A fan's call on this show, answered with the fan's state or the contract's error. */
+  private outcome(showId: string, body: (s: SaleStep) => Outcome | Promise<Outcome>): Promise<Outcome> {
+    this.mine(showId);
+    return this.call<Outcome>(body, (refusal) => refusal);
   }
 
-  /** Run a step on the show, if D1 has it, and carry out what it changed, whether it succeeded or failed. */
-  private async onShow<T>(body: (s: SaleStep) => T | Promise<T>, noShow: () => T): Promise<T> {
-    const config = await this.config();
-    if (!config) return noShow();
+  /** One call, serialized, as one step of the sale. */
+  private call<T>(body: (s: SaleStep) => T | Promise<T>, refuse: (refusal: Refusal) => T): Promise<T> {
+    return this.serial.run(() => this.onShow(body, refuse));
+  }
+
+  /**
+   * Run a step on the show, if D1 has it on sale, and carry out what it changed, whether it
+   * succeeded or failed. Otherwise `refuse` answers: no such show, or one still being prepared.
+   */
+  private async onShow<T>(body: (s: SaleStep) => T | Promise<T>, refuse: (refusal: Refusal) => T): Promise<T> {
+    const config = await this.sale.rules();
+    if ("ok" in config) return refuse(config);
     const step = await this.sale.step(config, this.pending, body);
     this.pending = step.pending;
     this.notify(step.changed);
     await this.alarms.keep(step.wakeAt);
     if (!step.ok) throw step.error;
     return step.value;
-  }
-
-  /** The show's rules: in the object's storage, or from D1 the first time (which creates the object's tables). */
-  private async config(): Promise<ShowConfig | undefined> {
-    const cached = this.store.config();
-    if (cached) return cached;
-    const loaded = await this.ledger.config();
-    if (loaded) this.store.saveConfig(loaded);
-    return loaded;
   }
 
   private notify(changed: Map<string, FanState | undefined>): void {

@@ -40,11 +40,19 @@ export type HoldCheck =
   | { kind: "held"; ticket: TicketView; expiresAt: number }
   | { kind: "ended" }
   | { kind: "never" }
-  | { kind: "no-show" };
+  /** No such show, or one not on sale yet: the contract's error to answer. */
+  | { kind: "refused"; refusal: Extract<Outcome, { ok: false }> };
 
-/** The show's rules as the object caches them (immutable once the show exists). */
+/** Why an object must not serve its show yet: the seats are still being written, or never all were. */
+export type NotReady = { ok: false; code: "SALES_NOT_OPEN"; message: string };
+
+/**
+ * The show's rules as the object caches them, once every seat exists (immutable from then on but
+ * for `status`: an archived show takes no new requests).
+ */
 export interface ShowConfig {
   id: string;
+  status: "ready" | "archived";
   salesOpenAt: number;
   holdSeconds: number;
   maxTicketsPerUser: number;

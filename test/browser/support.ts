@@ -171,7 +171,8 @@ export async function createShow(
       bandId: band.json.band.id,
       festival: spec.festival,
       address: "Audio, Av. Francisco Matarazzo, 694 - São Paulo, SP",
-      startsAt: "2027-03-20T23:00:00Z",
+      // Shows are created for future dates only.
+      startsAt: new Date(Date.now() + 90 * 86_400_000).toISOString(),
       holdSeconds: spec.holdSeconds ?? 300,
       maxTicketsPerUser: 2,
       sectors: spec.sectors,

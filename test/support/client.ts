@@ -54,7 +54,8 @@ export class Api {
       body: {
         bandId: band.json.band.id,
         address: "Rua Augusta, 1 - São Paulo",
-        startsAt: "2027-05-01T23:00:00Z",
+        // Shows are created for future dates only.
+        startsAt: new Date(Date.now() + 90 * 86_400_000).toISOString(),
         ...spec,
       },
     });

@@ -42,8 +42,14 @@ export interface SectorSpec {
   meiaShare?: number;
 }
 
+/** An ISO time `days` from now: shows are created for future dates only. */
+export function inDays(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString();
+}
+
 export interface ShowSpec {
   sectors?: SectorSpec[];
+  startsAt?: string;
   holdSeconds?: number;
   maxTicketsPerUser?: number;
   salesOpenAt?: string;
@@ -62,7 +68,7 @@ export async function createShow(spec: ShowSpec = {}) {
       bandId: band.json.band.id,
       festival: "Festival de Teste",
       address: "Av. Paulista, 1000 - São Paulo",
-      startsAt: "2027-03-01T22:00:00Z",
+      startsAt: spec.startsAt ?? inDays(90),
       sectors: spec.sectors ?? [{ name: "Pista", capacity: 10, priceCents: 15000, meiaShare: 0 }],
       ...(spec.holdSeconds !== undefined && { holdSeconds: spec.holdSeconds }),
       ...(spec.maxTicketsPerUser !== undefined && { maxTicketsPerUser: spec.maxTicketsPerUser }),

@@ -14,6 +14,7 @@ import {
 function facts(over: Partial<RequestFacts> = {}): RequestFacts {
   return {
     now: 1_000,
+    showStatus: "ready",
     salesOpenAt: 0,
     maxTicketsPerUser: 4,
     sector: "Pista",
@@ -51,6 +52,15 @@ describe("queue rules", () => {
     // Every ticket held but not booked: the fan waits, a hold may still come back.
     expect(decideRequest(facts({ counts: { total: 10, held: 10, booked: 0, waiting: 5 } })).kind).toBe("enqueue");
     expect(decideRequest(facts({ fanStatus: "EXPIRED", bookedByFan: 3 })).kind).toBe("enqueue");
+  });
+
+  it("refuses new requests on an archived show and keeps the places it gave", () => {
+    expect(decideRequest(facts({ showStatus: "archived" }))).toMatchObject({
+      code: "SALES_NOT_OPEN",
+      message: expect.stringContaining("archived"),
+    });
+    expect(decideRequest(facts({ showStatus: "archived", fanStatus: "WAITING" })).kind).toBe("current");
+    expect(decideRequest(facts({ showStatus: "archived", fanStatus: "IN_PROGRESS" })).kind).toBe("current");
   });
 
   it("checks a booking as never held, then hold ended", () => {

@@ -32,7 +32,8 @@ async function onSale<T>(run: (s: OnSale) => Promise<T>): Promise<T> {
     let d1 = env.DB;
     const ledger = new ShowLedger(() => database(d1), show.id);
     const store = new ShowStore(ctx.storage);
-    const config = (await ledger.config())!;
+    const config = await ledger.config();
+    if (!config || !("classes" in config)) throw new Error(`the show is not on sale: ${JSON.stringify(config)}`);
     store.saveConfig(config);
     const sale = new Sale({ storage: ctx.storage, store, ledger, now: () => NOW });
     return run({

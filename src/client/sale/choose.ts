@@ -14,6 +14,10 @@ export function chooseForm(ctx: SaleContext, state: FanState): HTMLElement {
   if (booked >= show.maxTicketsPerUser) {
     return h("div", { class: "choose" }, h("p", { class: "notice notice--info" }, t.limitReached), limit);
   }
+  // An archived show gives no new place (the page's notice says why); tickets already bought show below.
+  if (show.status === "archived") {
+    return h("div", { class: "choose" }, h("p", { class: "notice notice--info" }, t.archived));
+  }
   if (Date.parse(show.salesOpenAt) > ctx.clock.now()) {
     return h(
       "div",

@@ -32,6 +32,10 @@ import {
 } from "../helpers";
 
 const SECRET = "test-session-secret-0123456789abcdef";
+/** A URL component: a lone surrogate cannot travel in a URL (its UTF-8 does not exist), so it becomes U+FFFD. */
+const uri = (s: string) => encodeURIComponent(s.toWellFormed());
+/** A start date the schema accepts. */
+const SOON = new Date(Date.now() + 30 * 86_400_000).toISOString();
 const RUNS_PER_ENDPOINT = 60;
 
 const INJECTIONS = [
@@ -58,9 +62,33 @@ const INJECTIONS = [
   " ",
   "",
   "A".repeat(3000),
+  // Names that look like others or hide something (#17): lone surrogates, controls, zero-width and
+  // format characters, decomposed accents, case and spacing variants.
+  "a\ud800",
+  "\udc00",
+  "Pista\u200b",
+  "Pi\u200dsta",
+  "\ufeffPista",
+  "Pis\u00adta",
+  "Pista\u2060",
+  "Pista\u0007",
+  "Pista\tPremium",
+  "Cafe\u0301",
+  "pista",
+  "  Pista  ",
+  "Pista  Premium",
 ];
 
-const hostileString = fc.oneof(
+/** Pairs of sector names that are one name (#17): a show may not have both. */
+const LOOKALIKES = [
+  ["Pista", "pista"],
+  ["Café", "Cafe\u0301"],
+  ["Pista", "Pista "],
+  ["Pista Premium", "Pista  Premium"],
+  ["Straße", "STRASSE"],
+] as const;
+
+const hostileString: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...INJECTIONS),
   fc.string({ unit: "binary", maxLength: 40 }),
   fc.string({ unit: "grapheme", maxLength: 40 }),
@@ -88,6 +116,7 @@ interface Fixture {
   /** A passkey sign-in's sealed state, and the attacker's user handle. */
   passkeyState: string;
   attackerHandle: string;
+  bandId: string;
   attacker: TestFan;
   victim: TestFan;
   victimTicket: string;
@@ -118,12 +147,14 @@ async function fixture(): Promise<Fixture> {
   // The attacker once held a ticket and gave it back.
   await requestTicket(show.id, attacker);
   await call("PATCH", `/${show.id}/ingresso/cancel`, { token: attacker.token });
+  const band = await call("POST", "/api/admin/bands", { admin: true, body: { name: "Banda Real", genre: "MPB" } });
   const email = `fuzz.${crypto.randomUUID()}@example.com`;
   const { challenge } = await askCode("Fuzz", email);
   const code = await mailedCode(email);
   const passkey = await call("POST", "/api/sessions/passkey/options");
   return {
     showId: show.id,
+    bandId: band.json.band.id,
     challenge,
     wrongCode: code === "000000" ? "111111" : "000000",
     passkeyState: passkey.json.state,
@@ -211,9 +242,9 @@ async function badCredential(
     case "missing":
       return {};
     case "garbage":
-      return bearer(encodeURIComponent(junk) || "x");
+      return bearer(uri(junk) || "x");
     case "garbage-cookie":
-      return { cookie: `catraca_session=${encodeURIComponent(junk) || "x"}` };
+      return { cookie: `catraca_session=${uri(junk) || "x"}` };
     case "alg-none":
       return bearer(`${b64url(JSON.stringify({ alg: "none", typ: "JWT" }))}.${p}.`);
     case "expired":
@@ -364,13 +395,13 @@ const ENDPOINTS: Endpoint[] = [
     method: "POST",
     role: "admin",
     path: () => "/api/admin/shows",
-    badBody: () =>
+    badBody: (f) =>
       fc
         .oneof(
           corrupted({
             bandId: "band_nope",
             address: "Rua A, 1",
-            startsAt: "2027-01-01T20:00:00Z",
+            startsAt: SOON,
             holdSeconds: 60,
             maxTicketsPerUser: 2,
             sectors: [{ name: "Pista", capacity: 10, priceCents: 1000 }],
@@ -378,16 +409,53 @@ const ENDPOINTS: Endpoint[] = [
           fc.record({
             bandId: fc.constant("band_nope"),
             address: fc.constant("Rua A, 1"),
-            startsAt: fc.constant("2027-01-01T20:00:00Z"),
+            startsAt: fc.constant(SOON),
             sectors: fc.array(corrupted({ name: "Pista", capacity: 10, priceCents: 1000, meiaShare: 0.5 }), {
               minLength: 1,
               maxLength: 3,
             }),
           }),
+          // A real band, with what the schema must refuse: look-alike sector names, a start in the
+          // past, a sale opening after the show.
+          fc.record({
+            bandId: fc.constant(f.bandId),
+            address: fc.constant("Rua A, 1"),
+            startsAt: fc.constant(SOON),
+            sectors: fc
+              .constantFrom(...LOOKALIKES)
+              .map(([a, b]) => [a, b].map((name) => ({ name, capacity: 1, priceCents: 1000 }))),
+          }),
+          fc.record({
+            bandId: fc.constant(f.bandId),
+            address: fc.constant("Rua A, 1"),
+            startsAt: fc.constantFrom("2020-01-01T20:00:00Z", new Date(Date.now() - 1000).toISOString()),
+            sectors: fc.constant([{ name: "Pista", capacity: 1, priceCents: 1000 }]),
+          }),
+          fc.record({
+            bandId: fc.constant(f.bandId),
+            address: fc.constant("Rua A, 1"),
+            startsAt: fc.constant(SOON),
+            salesOpenAt: fc.constant(new Date(Date.parse(SOON) + 60_000).toISOString()),
+            sectors: fc.constant([{ name: "Pista", capacity: 1, priceCents: 1000 }]),
+          }),
+          fc.record({
+            bandId: fc.constant(f.bandId),
+            address: fc.constant("Rua A, 1"),
+            startsAt: fc.constant(SOON),
+            festival: hostileString.filter(refusedBy(showBody.shape.festival)),
+            sectors: fc.constant([{ name: "Pista", capacity: 1, priceCents: 1000 }]),
+          }),
           anyBody,
         )
         // Whatever the schema lets through still names a band that does not exist.
         .map((b) => (refusedBy(showBody)(b) ? b : { ...(b as object), bandId: "band_nope" })),
+  },
+  {
+    // Only ids that are not the fixture's show: the fixture must stay on sale.
+    name: "POST /api/admin/shows/:showId/archive",
+    method: "POST",
+    role: "admin",
+    path: (s) => `/api/admin/shows/${s}/archive`,
   },
   {
     name: "GET /api/admin/shows/:showId/stats",
@@ -531,7 +599,7 @@ const ENDPOINTS: Endpoint[] = [
 /** A path segment that names nothing of the attacker's: hostile text, or another fan's payment. */
 const hostileSegment = (f: Fixture) =>
   fc.oneof(
-    hostileString.map((s) => encodeURIComponent(s) || "%20"),
+    hostileString.map((s) => uri(s) || "%20"),
     fc.constantFrom(
       f.victimPayment,
       f.bookerPayment,
@@ -593,7 +661,7 @@ function attempts(e: Endpoint, f: Fixture): fc.Arbitrary<Attempt> {
   );
   const query = fc.oneof(
     fc.constant(""),
-    hostileString.map((s) => `?token=${encodeURIComponent(s)}&sector=${encodeURIComponent(s)}`),
+    hostileString.map((s) => `?token=${uri(s)}&sector=${uri(s)}&cursor=${uri(s)}&past=${uri(s)}`),
   );
   return fc
     .record({
