@@ -363,29 +363,27 @@ export async function markRefunded(
     );
 }
 
+/** The payment's fan still holds its ticket at `now` (a subquery over the outer `payments` row). */
+function holdStillLive(db: Db, now: number) {
+  return db
+    .select({ one: sql`1` })
+    .from(tickets)
+    .where(
+      and(
+        eq(tickets.id, payments.ticketId),
+        eq(tickets.userId, payments.userId),
+        eq(tickets.status, "IN_PROGRESS"),
+        sql`${tickets.holdExpiresAt} > ${now}`,
+      ),
+    );
+}
+
 /** PENDING payments whose hold is over (ended, or never this fan's any more): their checkouts must close. */
 export async function checkoutsOfEndedHolds(db: Db, now: number, limit: number): Promise<PaymentRow[]> {
   return db
     .select()
     .from(payments)
-    .where(
-      and(
-        eq(payments.status, "PENDING"),
-        notExists(
-          db
-            .select({ one: sql`1` })
-            .from(tickets)
-            .where(
-              and(
-                eq(tickets.id, payments.ticketId),
-                eq(tickets.userId, payments.userId),
-                eq(tickets.status, "IN_PROGRESS"),
-                sql`${tickets.holdExpiresAt} > ${now}`,
-              ),
-            ),
-        ),
-      ),
-    )
+    .where(and(eq(payments.status, "PENDING"), notExists(holdStillLive(db, now))))
     .orderBy(asc(payments.createdAt))
     .limit(limit);
 }
@@ -436,17 +434,7 @@ export async function findPayment(db: Db, paymentId: string, userId: string) {
  * (also for a checkout closed as EXPIRED whose money arrived all the same).
  */
 export async function approvePayment(db: Db, paymentId: string, userId: string, now: number) {
-  const stillHeld = db
-    .select({ one: sql`1` })
-    .from(tickets)
-    .where(
-      and(
-        eq(tickets.id, payments.ticketId),
-        eq(tickets.userId, payments.userId),
-        eq(tickets.status, "IN_PROGRESS"),
-        sql`${tickets.holdExpiresAt} > ${now}`,
-      ),
-    );
+  const stillHeld = holdStillLive(db, now);
   await db
     .update(payments)
     .set({
