@@ -70,7 +70,8 @@ async function expectAxes(page: FanPage["page"], chart: string): Promise<void> {
 
 describe("the organizers' console", () => {
   it("signs in once with the admin token, creates a show, and shows a fan's booking live on the dashboard", async () => {
-    const { page, context, problems } = await organizer();
+    // A browser far from the venue: the dashboard still reads the venue's clock, as its charts do.
+    const { page, context, problems } = await organizer({ timezoneId: "UTC" });
     await page.goto("/organizador");
     await page.waitForURL("**/organizador/entrar?voltar=*");
     expect(await accessibilityProblems(page)).toEqual([]);
@@ -158,6 +159,11 @@ describe("the organizers' console", () => {
       .toBe("1 de 1 ingressos já entraram");
     expect(await accessibilityProblems(page)).toEqual([]);
     await expectAxes(page, "chart-sold");
+    const updated = await page.locator("[data-updated]").textContent();
+    expect(
+      venueMinutes(Date.now() - 60_000, Date.now()).some((m) => updated?.includes(`às ${m}`)),
+      String(updated),
+    ).toBe(true);
     await shoot(page, "console-03-dashboard");
 
     const csv = await page.request.get(`/api/console/shows/${showId}/attendees.csv`);

@@ -71,13 +71,14 @@ export interface FanPage {
 export async function openFan(
   browser: Browser,
   baseURL: string,
-  opts: { locale?: string; viewport?: { width: number; height: number } } = {},
+  opts: { locale?: string; viewport?: { width: number; height: number }; timezoneId?: string } = {},
 ): Promise<FanPage> {
   const locale = opts.locale ?? "pt-BR";
   const context = await browser.newContext({
     baseURL,
     locale,
     viewport: opts.viewport ?? DESKTOP,
+    ...(opts.timezoneId && { timezoneId: opts.timezoneId }),
     extraHTTPHeaders: { "accept-language": locale },
   });
   const problems: string[] = [];
