@@ -14,6 +14,7 @@ import {
   type FanPage,
   launchChromium,
   openFan,
+  PHONE,
   recordCanvasText,
   shoot,
   venueMinutes,
@@ -165,6 +166,9 @@ describe("the organizers' console", () => {
       String(updated),
     ).toBe(true);
     await shoot(page, "console-03-dashboard");
+    // Narrowed after being drawn wide (a phone turned, a window made smaller): nothing spills sideways.
+    await page.setViewportSize(PHONE);
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBe(PHONE.width);
 
     const csv = await page.request.get(`/api/console/shows/${showId}/attendees.csv`);
     expect(csv.status()).toBe(200);
