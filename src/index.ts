@@ -14,6 +14,7 @@ import { consolePages } from "./routes/console-pages";
 import { dev } from "./routes/dev";
 import { doorRoutes } from "./routes/door";
 import { live } from "./routes/live";
+import { me } from "./routes/me";
 import { notFoundHtml, pages } from "./routes/pages";
 import { passkeysRoutes } from "./routes/passkeys";
 import { paymentsRoutes, paymentWebhooks } from "./routes/payments";
@@ -54,6 +55,7 @@ export const app = new Hono<{ Bindings: Env }>()
   .use("/api/shows/*", publicRead)
   .get("/api/health", (c) => c.json({ ok: true }))
   .route("/api/sessions", sessions)
+  .route("/api/me", me)
   .route("/api/shows", catalogue)
   .route("/api/admin", admin)
   .route(WEBHOOKS, paymentWebhooks)

@@ -12,8 +12,8 @@ import { AVAILABILITY_INTERVAL_MS, type AvailabilityMessage } from "../../src/me
 import { AvailabilityBroadcast } from "../../src/show/availability-broadcast";
 import type { ClassAvailability } from "../../src/show/types";
 import { countingD1 } from "./edge/counting-d1";
-import { advanceClock } from "./faults/inject";
-import { createShow, payAndBook, requestTicket, showStub, signInMany } from "./helpers";
+import { advanceClock, failD1, healD1, restart } from "./faults/inject";
+import { call, createShow, expireSharedAnswers, payAndBook, requestTicket, showStub, signInMany } from "./helpers";
 import { connect } from "./sockets";
 
 const pistaWithOneMeia = [{ name: "Pista", capacity: 2, priceCents: 10000, meiaShare: 0.5 }];
@@ -41,6 +41,21 @@ describe("the show object's availability", () => {
     // Bia's hold runs out: the call ends it first (a release, in D1, like any call's), then counts it free.
     advanceClock(show.id, 61_000);
     expect(await stub.availability(show.id)).toEqual({ ok: true, classes: counts([1, 0], [0, 0]) });
+  });
+
+  it("is counted in D1 instead when the object cannot answer, so the catalogue still lists the show", async () => {
+    const show = await createShow({ sectors: [{ name: "Pista", capacity: 3, priceCents: 1000, meiaShare: 0 }] });
+    await requestTicket(show.id, (await signInMany(1))[0]!);
+    // The object wakes owing a reconcile, and D1 fails under it: its calls answer 503.
+    await restart(show.id, { d1: failD1("any", "before", 1_000) });
+    expireSharedAnswers();
+    const listed = await call("GET", `/api/shows/${show.id}`);
+    expect(listed.status).toBe(200);
+    expect(listed.json.show.sectors[0]).toMatchObject({
+      available: { full: 2, meia: 0 },
+      inProgress: { full: 1, meia: 0 },
+    });
+    healD1(show.id);
   });
 
   it("refuses a show still being prepared, as every call on it", async () => {
