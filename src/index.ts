@@ -7,7 +7,7 @@ import { showsBeingPrepared } from "./db/seats";
 import { ApiError, ERROR_STATUS, errorBody, MESSAGES, unavailable } from "./errors";
 import { sweepPayments } from "./payments/sweep";
 import { admin } from "./routes/admin";
-import { bench } from "./routes/bench";
+import { bench, benchEnv } from "./routes/bench";
 import { catalogue } from "./routes/catalogue";
 import { consoleApi } from "./routes/console-api";
 import { consolePages } from "./routes/console-pages";
@@ -100,7 +100,7 @@ app.onError((err, c) => {
 });
 
 export default {
-  fetch: app.fetch,
+  fetch: (request, env, ctx) => app.fetch(request, benchEnv(env), ctx),
   /**
    * Safety nets: poke every show that D1 says has an overdue hold, and (re)start the builder of
    * every show still being prepared (its start may have failed after the show was written). Then

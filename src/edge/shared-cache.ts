@@ -9,7 +9,10 @@
  * - the Workers Cache API (`caches.default`): shared by the isolates of one data center; it does
  *   nothing on `*.workers.dev` (and in the dashboard's preview), where the memory layer alone works.
  *
- * An answer lives `SHARED_TTL_MS` from when its render started, in both layers. An organizer's
+ * What an answer shows is read once per TTL per isolate, whatever the language or the format that
+ * asks (`read`): the home page in each language and `GET /api/shows` share one read of a catalogue
+ * page, a show's page and `GET /api/shows/:showId` one read of the show. An answer lives
+ * `SHARED_TTL_MS` from when what it shows was read, in both layers. An organizer's
  * write purges what it changed (`purgeShow`: the show's own answers and the catalogue's), but a
  * purge reaches only this isolate's memory and this data center's Cache API, and of the catalogue
  * only its first pages there (a cursor's page is keyed by a cursor nobody can list): everywhere
@@ -35,8 +38,14 @@ export interface Rendered {
 }
 
 export interface SharedAnswer extends Rendered {
-  /** When its render started, by the cache's clock: fresh for `SHARED_TTL_MS` from then. */
+  /** When what it shows was read, by the cache's clock: fresh for `SHARED_TTL_MS` from then. */
   storedAt: number;
+}
+
+/** What answers are rendered from, and when it was read. */
+export interface Read<T> {
+  value: T;
+  readAt: number;
 }
 
 /** Where an answer came from: this isolate's memory, the data center's Cache API, or a render now. */
@@ -99,6 +108,8 @@ function purgeable(showId: string): SharedKey[] {
 const EDGE_ORIGIN = "https://shared-answers.catraca.internal";
 const edgeUrl = (k: SharedKey) => `${EDGE_ORIGIN}/${k.lang ?? "json"}${k.path}`;
 const memoryKey = (k: SharedKey) => `${k.scope} ${k.lang ?? "json"} ${k.path}`;
+const dataKey = (k: SharedKey) => `${k.scope} ${k.path}`;
+const scopeOf = (memoryOrDataKey: string) => memoryOrDataKey.slice(0, memoryOrDataKey.indexOf(" "));
 const STORED_AT = "x-catraca-stored-at";
 const STATUS = "x-catraca-status";
 
@@ -113,6 +124,7 @@ export interface SharedCacheOptions {
 
 export class SharedCache {
   private readonly memory: TtlCache<string, SharedAnswer>;
+  private readonly data: TtlCache<string, Read<unknown>>;
   /** Purges so far: a render that saw one start meanwhile may be older than the write, and is not shared. */
   private purges = 0;
 
@@ -122,15 +134,32 @@ export class SharedCache {
       maxEntries: opts.maxEntries,
       now: opts.now,
     });
+    this.data = new TtlCache({
+      ttlMs: (d) => Math.max(0, d.readAt + opts.ttlMs - opts.now()),
+      maxEntries: opts.maxEntries,
+      now: opts.now,
+    });
+  }
+
+  /**
+   * What the answers of `key` (in any language) show: `load`ed once per TTL in this isolate,
+   * calls at once sharing the load. Its `readAt` is when the load started.
+   */
+  async read<T>(key: SharedKey, load: () => Promise<T>): Promise<Read<T>> {
+    return (await this.data.get(dataKey(key), async () => {
+      const readAt = this.opts.now();
+      return { readAt, value: await load() };
+    })) as Read<T>;
   }
 
   /**
    * The answer for `key`: from memory, else the Cache API, else `render` (once for every call at
-   * once); a rendered answer is put in the Cache API through `later` (the request's `waitUntil`).
+   * once), which says when what it shows was read (`read`'s `readAt`); a rendered answer is put in
+   * the Cache API through `later` (the request's `waitUntil`).
    */
   async get(
     key: SharedKey,
-    render: () => Promise<Rendered>,
+    render: () => Promise<Rendered & { readAt: number }>,
     later: (work: Promise<unknown>) => void,
   ): Promise<{ answer: SharedAnswer; source: Source }> {
     let source: Source = "memory";
@@ -142,7 +171,8 @@ export class SharedCache {
       }
       source = "render";
       const purges = this.purges;
-      const rendered: SharedAnswer = { storedAt: this.opts.now(), ...(await render()) };
+      const { readAt, ...answer } = await render();
+      const rendered: SharedAnswer = { ...answer, storedAt: readAt };
       if (this.purges === purges) later(this.toEdge(key, rendered));
       return rendered;
     });
@@ -157,7 +187,8 @@ export class SharedCache {
   async purgeShow(showId: string): Promise<void> {
     this.purges += 1;
     const scopes = new Set([CATALOGUE, showScope(showId)]);
-    this.memory.forget((k) => scopes.has(k.slice(0, k.indexOf(" "))));
+    this.memory.forget((k) => scopes.has(scopeOf(k)));
+    this.data.forget((k) => scopes.has(scopeOf(k)));
     const edge = this.opts.edge();
     if (!edge) return;
     await Promise.all(
@@ -237,7 +268,11 @@ function later(c: Context, work: Promise<unknown>): void {
  * Answer `key` from the shared answers, `render` on a miss. Pages tell browsers to ask again each
  * time (their language follows a cookie); the JSON may be kept by anyone for what is left of its TTL.
  */
-export async function serveShared(c: Context, key: SharedKey, render: () => Promise<Rendered>): Promise<Response> {
+export async function serveShared(
+  c: Context,
+  key: SharedKey,
+  render: () => Promise<Rendered & { readAt: number }>,
+): Promise<Response> {
   const { answer, source } = await sharedAnswers.get(key, render, (work) => later(c, work));
   const left = Math.max(0, Math.floor((answer.storedAt + SHARED_TTL_MS - clock()) / 1000));
   return c.body(answer.body, answer.status, {

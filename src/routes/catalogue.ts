@@ -1,8 +1,6 @@
 import { Hono } from "hono";
 import { decodeCursor } from "../db/cursor";
-import { database } from "../db/database";
-import { getShow, listShows } from "../db/queries";
-import { objectAvailability } from "../edge/live-availability";
+import { readCataloguePage, readShow } from "../edge/catalogue-reads";
 import { serveShared, sharedKeys } from "../edge/shared-cache";
 import { SHOW_ID } from "../edge/show-directory";
 import { ApiError, errorBody, MESSAGES } from "../errors";
@@ -15,7 +13,7 @@ const JSON_TYPE = "application/json; charset=UTF-8";
  * `GET /api/shows` (a page: `?cursor=` from the last page's `nextCursor`, `?past=1` to go on into
  * past shows) and `GET /api/shows/:showId` (any show, archived ones included): open to everybody,
  * and the same for everybody, so answered from the shared cache (src/edge/shared-cache.ts), their
- * availability from the show objects (src/edge/live-availability.ts).
+ * availability from the show objects.
  */
 export const catalogue = new Hono<{ Bindings: Env }>()
   .get("/", validate("query", catalogueQuery), async (c) => {
@@ -24,12 +22,8 @@ export const catalogue = new Hono<{ Bindings: Env }>()
     if (text !== undefined && !cursor) throw new ApiError("BAD_REQUEST", "cursor: not a cursor this catalogue gave");
     const query = { cursor: text, past: past === "1" };
     return serveShared(c, sharedKeys.catalogue(query), async () => {
-      const page = await listShows(
-        database(c.env.DB),
-        { now: Date.now(), cursor, past: query.past },
-        objectAvailability(c.env),
-      );
-      return { status: 200, contentType: JSON_TYPE, body: JSON.stringify(page) };
+      const { value: page, readAt } = await readCataloguePage(c.env, query, cursor);
+      return { status: 200, contentType: JSON_TYPE, body: JSON.stringify(page), readAt };
     });
   })
   .get("/:showId", async (c) => {
@@ -37,13 +31,8 @@ export const catalogue = new Hono<{ Bindings: Env }>()
     // An id that cannot be a show's is not worth a cache entry, nor a D1 query.
     if (!SHOW_ID.test(showId)) throw ApiError.of("SHOW_NOT_FOUND");
     return serveShared(c, sharedKeys.show(showId), async () => {
-      const show = await getShow(database(c.env.DB), showId, objectAvailability(c.env));
-      return show
-        ? { status: 200, contentType: JSON_TYPE, body: JSON.stringify({ show }) }
-        : {
-            status: 404,
-            contentType: JSON_TYPE,
-            body: JSON.stringify(errorBody("SHOW_NOT_FOUND", MESSAGES.SHOW_NOT_FOUND)),
-          };
+      const { value: show, readAt } = await readShow(c.env, showId);
+      const body = show ? { show } : errorBody("SHOW_NOT_FOUND", MESSAGES.SHOW_NOT_FOUND);
+      return { status: show ? 200 : 404, contentType: JSON_TYPE, body: JSON.stringify(body), readAt };
     });
   });

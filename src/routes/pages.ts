@@ -13,8 +13,8 @@ import { readChallenge, startSignIn, verifySignIn } from "../accounts/sign-in";
 import { type Fan, issueSession, SESSION_COOKIE, SESSION_DAYS, signOutEverywhere, verifySession } from "../auth";
 import { decodeCursor } from "../db/cursor";
 import { database } from "../db/database";
-import { bookedTicketsOf, findPayment, getShow, listShows, paymentView } from "../db/queries";
-import { objectAvailability } from "../edge/live-availability";
+import { bookedTicketsOf, findPayment, getShow, paymentView } from "../db/queries";
+import { readCataloguePage, readShow } from "../edge/catalogue-reads";
 import { type Rendered, type SharedKey, serveShared, sharedKeys } from "../edge/shared-cache";
 import { SHOW_ID } from "../edge/show-directory";
 import { ApiError, unavailable } from "../errors";
@@ -90,16 +90,17 @@ const HTML_TYPE = "text/html; charset=UTF-8";
 
 /**
  * A page every fan gets alike, for the shared cache: rendered from its key's language and
- * normalized address only, with no fan (the header and the sale panel ask `GET /api/me`).
+ * normalized address only, with no fan (the header and the sale panel ask `GET /api/me`), from
+ * what `render` read (and when).
  */
 async function sharedPage(
   key: SharedKey & { lang: Lang },
-  render: (ctx: PageContext) => Promise<{ options: PageOptions; body: Html; status?: 200 | 404 }>,
-): Promise<Rendered> {
+  render: (ctx: PageContext) => Promise<{ options: PageOptions; body: Html; status?: 200 | 404; readAt: number }>,
+): Promise<Rendered & { readAt: number }> {
   const ctx = contextFor(key.lang, undefined, key.path);
   const page = await render(ctx);
   const body = await layout(ctx, { ...page.options, shared: true }, page.body);
-  return { status: page.status ?? 200, contentType: HTML_TYPE, body: body.toString() };
+  return { status: page.status ?? 200, contentType: HTML_TYPE, body: body.toString(), readAt: page.readAt };
 }
 
 export function renderPage(
@@ -164,9 +165,9 @@ export const pages = new Hono<PagesEnv>()
     const key = sharedKeys.home(query, requestLang(c));
     return serveShared(c, key, () =>
       sharedPage(key, async (ctx) => {
-        const now = Date.now();
-        const page = await listShows(database(c.env.DB), { now, cursor, past: query.past }, objectAvailability(c.env));
-        return { options: { title: ctx.t.homeTitle, page: "home" }, body: homePage(ctx, page, query, now) };
+        const { value: page, readAt } = await readCataloguePage(c.env, query, cursor);
+        const body = homePage(ctx, page, query, readAt);
+        return { options: { title: ctx.t.homeTitle, page: "home" }, body, readAt };
       }),
     );
   })
@@ -176,12 +177,19 @@ export const pages = new Hono<PagesEnv>()
     const key = sharedKeys.showPage(showId, requestLang(c));
     return serveShared(c, key, () =>
       sharedPage(key, async (ctx) => {
-        const show = await getShow(database(c.env.DB), showId, objectAvailability(c.env));
-        if (!show)
-          return { options: { title: ctx.t.notFoundTitle, page: "not-found" }, body: notFoundPage(ctx), status: 404 };
+        const { value: show, readAt } = await readShow(c.env, showId);
+        if (!show) {
+          return {
+            options: { title: ctx.t.notFoundTitle, page: "not-found" },
+            body: notFoundPage(ctx),
+            status: 404,
+            readAt,
+          };
+        }
         return {
           options: { title: show.band.name, page: "show", description: showPageDescription(ctx, show) },
-          body: showPage(ctx, show, Date.now()),
+          body: showPage(ctx, show, readAt),
+          readAt,
         };
       }),
     );

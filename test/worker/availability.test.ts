@@ -7,11 +7,11 @@
 
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { countingD1 } from "../../src/db/counting-d1";
 import { replaceIo } from "../../src/do/io";
 import { AVAILABILITY_INTERVAL_MS, type AvailabilityMessage } from "../../src/messages";
 import { AvailabilityBroadcast } from "../../src/show/availability-broadcast";
 import type { ClassAvailability } from "../../src/show/types";
-import { countingD1 } from "./edge/counting-d1";
 import { advanceClock, failD1, healD1, restart } from "./faults/inject";
 import { call, createShow, expireSharedAnswers, payAndBook, requestTicket, showStub, signInMany } from "./helpers";
 import { connect } from "./sockets";

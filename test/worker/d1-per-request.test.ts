@@ -6,9 +6,9 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { countingD1 } from "../../src/db/counting-d1";
 import { replaceIo } from "../../src/do/io";
 import { app } from "../../src/index";
-import { countingD1 } from "./edge/counting-d1";
 import { createShow, expireSharedAnswers, requestTicket, signIn } from "./helpers";
 
 async function countedWorld() {

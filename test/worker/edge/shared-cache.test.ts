@@ -16,9 +16,9 @@ function isolate(clock: { now: number }, edge: Cache | undefined) {
   const get = (key: SharedKey, body = "v1") =>
     cache.get(
       key,
-      async (): Promise<Rendered> => {
+      async () => {
         renders.push(key.path);
-        return { status: 200, contentType: "application/json", body };
+        return { status: 200 as const, contentType: "application/json", body, readAt: clock.now };
       },
       (work) => pending.push(work),
     );
@@ -43,6 +43,39 @@ describe("the shared answers", () => {
     clock.now = 1_000 + TTL;
     expect((await a.get(key, "v2")).answer.body).toBe("v2");
     expect(a.renders).toHaveLength(2);
+  });
+
+  it("reads what a show's answers show once per TTL, whatever the language or format, and ages each answer from that read", async () => {
+    const clock = { now: 0 };
+    const a = isolate(clock, undefined);
+    let reads = 0;
+    const read = () =>
+      a.cache.read(sharedKeys.show("show_r"), async () => {
+        reads += 1;
+        return `show read at ${clock.now}`;
+      });
+    const render = (key: SharedKey) =>
+      a.cache.get(
+        key,
+        async () => {
+          const { value, readAt } = await read();
+          return { status: 200 as const, contentType: "text/plain", body: `${key.lang ?? "json"}: ${value}`, readAt };
+        },
+        () => {},
+      );
+    await render(sharedKeys.show("show_r"));
+    clock.now = 3_000;
+    const pt = await render(sharedKeys.showPage("show_r", "pt-BR"));
+    const en = await render(sharedKeys.showPage("show_r", "en"));
+    expect(reads).toBe(1);
+    expect([pt.answer.body, en.answer.body]).toEqual(["pt-BR: show read at 0", "en: show read at 0"]);
+    // Rendered at 3 s from a read at 0: it lives until 5 s, not 8.
+    clock.now = TTL;
+    expect((await render(sharedKeys.showPage("show_r", "en"))).answer.body).toBe(`en: show read at ${TTL}`);
+    expect(reads).toBe(2);
+    await a.cache.purgeShow("show_r");
+    await render(sharedKeys.show("show_r"));
+    expect(reads).toBe(3);
   });
 
   it("keeps one entry per language for a page, one for the JSON whatever the language", async () => {
@@ -126,20 +159,20 @@ describe("the shared answers", () => {
     const clock = { now: 0 };
     const edge = await dataCenter();
     const writer = isolate(clock, edge);
-    let finish: (r: Rendered) => void = () => {};
+    let finish: (r: Rendered & { readAt: number }) => void = () => {};
     let started: () => void = () => {};
     const rendering = new Promise<void>((r) => (started = r));
     const later: Promise<unknown>[] = [];
     const key = sharedKeys.show("show_f");
     const render = () =>
-      new Promise<Rendered>((r) => {
+      new Promise<Rendered & { readAt: number }>((r) => {
         finish = r;
         started();
       });
     const slow = writer.cache.get(key, render, (w) => later.push(w));
     await rendering;
     await writer.cache.purgeShow("show_f");
-    finish({ status: 200, contentType: "application/json", body: "before the write" });
+    finish({ status: 200, contentType: "application/json", body: "before the write", readAt: clock.now });
     expect((await slow).answer.body).toBe("before the write");
     expect(later).toEqual([]);
     expect((await writer.get(key, "after")).answer.body).toBe("after");
