@@ -5,6 +5,7 @@
  * (src/show/availability-broadcast.ts).
  */
 
+import { listDurableObjectIds } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { countingD1 } from "../../src/db/counting-d1";
@@ -13,7 +14,16 @@ import { AVAILABILITY_INTERVAL_MS, type AvailabilityMessage } from "../../src/me
 import { AvailabilityBroadcast } from "../../src/show/availability-broadcast";
 import type { ClassAvailability } from "../../src/show/types";
 import { advanceClock, failD1, healD1, restart } from "./faults/inject";
-import { call, createShow, expireSharedAnswers, payAndBook, requestTicket, showStub, signInMany } from "./helpers";
+import {
+  call,
+  createShow,
+  expireSharedAnswers,
+  inDays,
+  payAndBook,
+  requestTicket,
+  showStub,
+  signInMany,
+} from "./helpers";
 import { connect } from "./sockets";
 
 const pistaWithOneMeia = [{ name: "Pista", capacity: 2, priceCents: 10000, meiaShare: 0.5 }];
@@ -56,6 +66,20 @@ describe("the show object's availability", () => {
       inProgress: { full: 1, meia: 0 },
     });
     healD1(show.id);
+  });
+
+  it("is counted from the show's row while nothing can have been sold: the catalogue wakes no object for it", async () => {
+    const show = await createShow({
+      salesOpenAt: inDays(10),
+      sectors: [{ name: "Pista", capacity: 7, priceCents: 1000, meiaShare: 0 }],
+    });
+    const listed = await call("GET", `/api/shows/${show.id}`);
+    expect(listed.json.show.sectors[0]).toMatchObject({
+      available: { full: 7, meia: 0 },
+      inProgress: { full: 0, meia: 0 },
+    });
+    const objects = (await listDurableObjectIds(env.SHOWS)).map((id) => id.toString());
+    expect(objects).not.toContain(env.SHOWS.idFromName(show.id).toString());
   });
 
   it("refuses a show still being prepared, as every call on it", async () => {
