@@ -49,6 +49,26 @@ export function targets(r: Results): Target[] {
       met: ratio >= 0.6,
     });
   }
+  if (r.rush) {
+    const { perFan, statements } = r.rush.d1;
+    out.push({
+      name: "D1 statements per arriving fan outside sign-in and admission (connect + page loads)",
+      goal: "< 0.05",
+      measured: `${perFan.toFixed(4)} (${statements} statements for ${r.rush.browse.load.n} fans)`,
+      met: perFan < 0.05,
+    });
+  }
+  if (r.rush && r.floor) {
+    const floor = r.floor.health.load.perSecond;
+    const ratio = r.rush.page.load.perSecond / floor;
+    const rounds = (r.rush.page.perRound ?? []).map((x, i) => x / (r.floor?.health.perRound?.[i] ?? Number.NaN));
+    out.push({
+      name: "cached show page vs GET /api/health floor",
+      goal: ">= 80% of the floor's throughput",
+      measured: `${(ratio * 100).toFixed(0)}% (${r.rush.page.load.perSecond.toFixed(0)} vs ${floor.toFixed(0)} req/s; rounds ${rounds.map((x) => `${(x * 100).toFixed(0)}%`).join(" ")})`,
+      met: ratio >= 0.8,
+    });
+  }
   const top = r.release?.at(-1);
   if (top) {
     const s = releaseSummary(top.runs);
@@ -108,6 +128,8 @@ function phaseRows(r: Results): (string | number)[][] {
     ["rush: PATCH request (auth + validation + object + D1)", r.rush?.request],
     ["rush: sign in", r.rush?.signIn],
     ["rush: WebSocket connect + greeting", r.rush?.connect],
+    ["rush: a fan's page loads (5 GETs)", r.rush?.browse],
+    ["rush: GET /shows/:showId (shared cache)", r.rush?.page],
   ];
   return rows
     .filter((row): row is [string, Phase] => row[1] !== undefined)

@@ -8,6 +8,12 @@
  */
 import { CLIENT_MESSAGE_LIMIT, CLOSE, MAX_CLIENT_MESSAGE_BYTES, MAX_SOCKETS_PER_FAN } from "../messages";
 
+/**
+ * Sockets sent to at once by `broadcast`: the runtime's work per message (not the JavaScript's) is
+ * what costs, so a show-wide message goes out a slice at a time with a pause between slices.
+ */
+export const BROADCAST_SLICE = 64;
+
 /** What a socket carries across hibernation. */
 interface Attachment {
   fanId: string;
@@ -74,6 +80,19 @@ export class FanSockets {
       } catch {
         close(ws, CLOSE.GOING_AWAY, "gone");
       }
+    }
+  }
+
+  /**
+   * One text to every open socket of this object (a show-wide message), a slice at a time:
+   * `pause` between slices lets the calls waiting on the object run, so a broadcast to thousands
+   * of sockets never holds up an admission for more than one slice.
+   */
+  async broadcast(text: string, pause: () => Promise<void>): Promise<void> {
+    const open = this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
+    for (let from = 0; from < open.length; from += BROADCAST_SLICE) {
+      if (from > 0) await pause();
+      this.send(open.slice(from, from + BROADCAST_SLICE), text);
     }
   }
 

@@ -3,7 +3,8 @@
  * asks for them by its own name at every use, so that a test can replace them for one object
  * (`replaceIo`) and the replacement holds across the object's restarts: D1 failing while the object
  * wakes up, as in a real outage, or a clock that stays where the test put it. Nothing else in the
- * object is reachable from a test, and nothing here is replaced outside tests.
+ * object is reachable from a test, and nothing here is replaced outside tests but for the
+ * benchmark's D1 meter (src/routes/bench.ts, only under BENCH_ROUTES).
  */
 import { type Db, database } from "../db/database";
 

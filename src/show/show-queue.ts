@@ -5,12 +5,13 @@ import { type ObjectIo, objectIo } from "../do/io";
 import { SerialExecutor } from "../do/serial";
 import { ERROR_STATUS, errorBody, MESSAGES } from "../errors";
 import { FAN_HEADER, PING, PONG, SHOW_HEADER, STATE_REQUEST } from "../messages";
+import { AvailabilityBroadcast } from "./availability-broadcast";
 import { ShowLedger } from "./ledger";
-import { FanNotifier } from "./notifier";
+import { FanNotifier, POSITION_SLICE_PAUSE_MS } from "./notifier";
 import { PositionFeed } from "./position-feed";
 import { AT_START, type Pending, RETRY_AFTER_MS, type Refusal, Sale, type SaleStep } from "./sale";
 import { ShowStore } from "./store";
-import type { FanState, HoldCheck, Outcome, TicketClass } from "./types";
+import type { ClassAvailability, FanState, HoldCheck, Outcome, TicketClass } from "./types";
 
 /** A failing alarm retries after RETRY_AFTER_MS, doubling with every failure in a row up to this. */
 const MAX_ALARM_RETRY_MS = 60_000;
@@ -38,6 +39,7 @@ export class ShowQueue extends DurableObject<Env> {
   private readonly alarms: AlarmScheduler;
   private readonly sockets: FanSockets;
   private readonly notifier: FanNotifier;
+  private readonly availabilityFeed: AvailabilityBroadcast;
   /** What the next step owes first (a fresh instance: a reconcile). */
   private pending: Pending = AT_START;
 
@@ -56,6 +58,14 @@ export class ShowQueue extends DurableObject<Env> {
     });
     this.sockets = new FanSockets(ctx, () => this.io.now());
     this.notifier = new FanNotifier(this.sockets, new PositionFeed(this.store), this.io);
+    this.availabilityFeed = new AvailabilityBroadcast(
+      () => {
+        const config = this.store.config();
+        return config && this.store.availability(config);
+      },
+      (text) => this.sockets.broadcast(text, () => this.io.sleep(POSITION_SLICE_PAUSE_MS)),
+      this.io,
+    );
     // Keep-alive answered by the runtime itself, so idle fans never wake the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
@@ -135,6 +145,18 @@ export class ShowQueue extends DurableObject<Env> {
     return this.serial.run(async () => this.sale.archived());
   }
 
+  /**
+   * Free and held tickets per class (the catalogue's and the show page's availability): the
+   * object's own counts, holds past their time ended first; no D1 once the object is warm.
+   */
+  availability(showId: string): Promise<{ ok: true; classes: ClassAvailability[] } | Refusal> {
+    this.mine(showId);
+    return this.call<{ ok: true; classes: ClassAvailability[] } | Refusal>(
+      (s) => ({ ok: true, classes: this.store.availability(s.config) }),
+      (refusal) => refusal,
+    );
+  }
+
   /** Fans waiting per class that has any (admin stats, the organizers' dashboard). */
   waitingByClass(): (TicketClass & { waiting: number })[] {
     return this.store.waitingByClass();
@@ -164,6 +186,8 @@ export class ShowQueue extends DurableObject<Env> {
         const { 0: client, 1: server } = new WebSocketPair();
         this.sockets.accept(server, fanId);
         this.notifier.sendTo(server, s.answer(fanId).state);
+        const availability = this.availabilityFeed.greeting();
+        if (availability) this.sockets.send([server], availability);
         return new Response(null, { status: 101, webSocket: client });
       },
       (r) => Response.json(errorBody(r.code, r.message), { status: ERROR_STATUS[r.code] }),
@@ -236,7 +260,9 @@ export class ShowQueue extends DurableObject<Env> {
 
   private notify(changed: Map<string, FanState | undefined>): void {
     try {
-      if (changed.size > 0) this.notifier.changed(changed);
+      if (changed.size === 0) return;
+      this.notifier.changed(changed);
+      this.availabilityFeed.changed();
     } catch (err) {
       // Notification is never the only path: the state is in storage and GET answers it.
       console.error("notify failed", { show: this.showId, error: String(err) });
