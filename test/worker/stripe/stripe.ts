@@ -1,13 +1,20 @@
 /**
  * The Stripe project's levers: the payer on the fake Stripe (test/support/fake-stripe.ts), events
- * signed with Stripe's real scheme (`generateTestHeaderStringAsync`), delivered to the webhook.
+ * signed with Stripe's real scheme (`generateTestHeaderStringAsync`), delivered to the webhook; and
+ * the payment tests' common ground, which the sandbox's payment tests share.
  */
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  runDurableObjectAlarm,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import Stripe from "stripe";
 import { expect } from "vitest";
 import worker from "../../../src/index";
-import { call, requestTicket, type TestFan } from "../helpers";
+import { setClock } from "../faults/inject";
+import { call, createShow, requestTicket, showStub, type TestFan } from "../helpers";
 
 const FAKE = env.STRIPE_API_URL as string;
 export const WEBHOOK_SECRET = env.STRIPE_WEBHOOK_SECRET as string;
@@ -41,6 +48,41 @@ export async function atStripe(sessionId: string): Promise<{ session: Obj; inten
 }
 
 export const stripeDown = (showId: string, down: boolean) => control("down", { showId, down });
+
+/** A show of one Pista sector for one test: its id. */
+export async function pistaShow(spec: {
+  seats?: number;
+  priceCents: number;
+  meiaShare?: number;
+  holdSeconds?: number;
+}) {
+  const show = await createShow({
+    sectors: [
+      { name: "Pista", capacity: spec.seats ?? 1, priceCents: spec.priceCents, meiaShare: spec.meiaShare ?? 0 },
+    ],
+    holdSeconds: spec.holdSeconds,
+  });
+  return show.id;
+}
+
+/** The show's clock moved to `at` and its alarm run, as it would fire then. */
+export async function alarmAt(showId: string, at: number) {
+  setClock(showId, at);
+  await runDurableObjectAlarm(showStub(showId));
+}
+
+/** The organizer's list of money to give back for the show. */
+export async function refunds(showId: string) {
+  const res = await call("GET", `/api/admin/shows/${showId}/refunds`, { admin: true });
+  expect(res.status).toBe(200);
+  return res.json.refunds as {
+    id: string;
+    status: string;
+    amountCents: number;
+    refundId: string | null;
+    user: { id: string; email: string };
+  }[];
+}
 
 /** Hold a ticket and open a checkout for it: the payment and its Checkout Session. */
 export async function holdAndCheckout(showId: string, fan: TestFan) {
