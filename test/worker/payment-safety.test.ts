@@ -11,7 +11,7 @@ import { approvePayment } from "../../src/db/queries";
 import { clockOf, setClock } from "./faults/inject";
 import { call, paymentRows, requestTicket, showStub, signIn, state, type TestFan, ticketRows } from "./helpers";
 import { expectInvariants } from "./invariants";
-import { pistaShow, refunds } from "./stripe/stripe";
+import { pistaShow, refunds } from "./payments";
 
 const HOLD_SECONDS = 60;
 

@@ -4,7 +4,8 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, createShow, paymentRows, requestTicket, signIn, state } from "./helpers";
+import { call, createShow, paymentRows, signIn, state } from "./helpers";
+import { holdWithPayment } from "./payments";
 import { postWebhook, sign } from "./stripe/stripe";
 
 describe("payment webhooks with no provider configured to sign", () => {
@@ -12,11 +13,7 @@ describe("payment webhooks with no provider configured to sign", () => {
     expect(env.STRIPE_WEBHOOK_SECRET).toBeUndefined();
     const show = await createShow();
     const ana = await signIn();
-    const held = await requestTicket(show.id, ana);
-    const created = await call("POST", "/api/payments", {
-      token: ana.token,
-      body: { showId: show.id, ticketId: held.json.ticket.id },
-    });
+    const { pay: created } = await holdWithPayment(show.id, ana);
     const paymentId = created.json.payment.id;
     const payload = JSON.stringify({
       id: "evt_1",

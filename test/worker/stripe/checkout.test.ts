@@ -6,18 +6,8 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { PAYMENT_GRACE_MS } from "../../../src/show/rules";
 import { call, requestTicket, signIn, state } from "../helpers";
-import {
-  alarmAt,
-  atStripe,
-  deliver,
-  holdAndCheckout,
-  payer,
-  payment,
-  pistaShow,
-  runCron,
-  stripeDown,
-  stripeEvent,
-} from "./stripe";
+import { alarmAt, pistaShow } from "../payments";
+import { atStripe, deliver, holdAndCheckout, payer, payment, runCron, stripeDown, stripeEvent } from "./stripe";
 
 const sale = () => pistaShow({ seats: 2, priceCents: 45_000, meiaShare: 0.5, holdSeconds: 600 });
 

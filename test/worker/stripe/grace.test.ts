@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { PAYMENT_GRACE_MS } from "../../../src/show/rules";
 import { call, requestTicket, signIn, state, ticketRows } from "../helpers";
 import { expectInvariants } from "../invariants";
-import { alarmAt, atStripe, deliver, holdAndCheckout, payer, payment, pistaShow, runCron, stripeEvent } from "./stripe";
+import { alarmAt, pistaShow } from "../payments";
+import { atStripe, deliver, holdAndCheckout, payer, payment, runCron, stripeEvent } from "./stripe";
 
 const sale = () => pistaShow({ priceCents: 9_000 });
 

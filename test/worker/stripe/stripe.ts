@@ -1,20 +1,13 @@
 /**
  * The Stripe project's levers: the payer on the fake Stripe (test/support/fake-stripe.ts), events
- * signed with Stripe's real scheme (`generateTestHeaderStringAsync`), delivered to the webhook; and
- * the payment tests' common ground, which the sandbox's payment tests share.
+ * signed with Stripe's real scheme (`generateTestHeaderStringAsync`), delivered to the webhook.
  */
-import {
-  createExecutionContext,
-  createScheduledController,
-  runDurableObjectAlarm,
-  waitOnExecutionContext,
-} from "cloudflare:test";
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import Stripe from "stripe";
-import { expect } from "vitest";
 import worker from "../../../src/index";
-import { setClock } from "../faults/inject";
-import { call, createShow, requestTicket, showStub, type TestFan } from "../helpers";
+import { call, type TestFan } from "../helpers";
+import { holdWithPayment } from "../payments";
 
 const FAKE = env.STRIPE_API_URL as string;
 export const WEBHOOK_SECRET = env.STRIPE_WEBHOOK_SECRET as string;
@@ -49,48 +42,10 @@ export async function atStripe(sessionId: string): Promise<{ session: Obj; inten
 
 export const stripeDown = (showId: string, down: boolean) => control("down", { showId, down });
 
-/** A show of one Pista sector for one test: its id. */
-export async function pistaShow(spec: {
-  seats?: number;
-  priceCents: number;
-  meiaShare?: number;
-  holdSeconds?: number;
-}) {
-  const show = await createShow({
-    sectors: [
-      { name: "Pista", capacity: spec.seats ?? 1, priceCents: spec.priceCents, meiaShare: spec.meiaShare ?? 0 },
-    ],
-    holdSeconds: spec.holdSeconds,
-  });
-  return show.id;
-}
-
-/** The show's clock moved to `at` and its alarm run, as it would fire then. */
-export async function alarmAt(showId: string, at: number) {
-  setClock(showId, at);
-  await runDurableObjectAlarm(showStub(showId));
-}
-
-/** The organizer's list of money to give back for the show. */
-export async function refunds(showId: string) {
-  const res = await call("GET", `/api/admin/shows/${showId}/refunds`, { admin: true });
-  expect(res.status).toBe(200);
-  return res.json.refunds as {
-    id: string;
-    status: string;
-    amountCents: number;
-    refundId: string | null;
-    user: { id: string; email: string };
-  }[];
-}
-
 /** Hold a ticket and open a checkout for it: the payment and its Checkout Session. */
 export async function holdAndCheckout(showId: string, fan: TestFan) {
-  const held = await requestTicket(showId, fan);
-  expect(held.status).toBe(200);
+  const { held, pay: created } = await holdWithPayment(showId, fan);
   const ticketId = held.json.ticket.id as string;
-  const created = await call("POST", "/api/payments", { token: fan.token, body: { showId, ticketId } });
-  expect(created.status).toBe(201);
   const paymentId = created.json.payment.id as string;
   const row = await env.DB.prepare("SELECT external_id AS sessionId FROM payments WHERE id = ?")
     .bind(paymentId)

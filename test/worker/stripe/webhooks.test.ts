@@ -7,19 +7,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { call, paymentRows, requestTicket, signIn, state, type TestFan, ticketRows } from "../helpers";
 import { expectInvariants } from "../invariants";
-import {
-  alarmAt,
-  atStripe,
-  deliver,
-  holdAndCheckout,
-  payer,
-  payment,
-  pistaShow,
-  postWebhook,
-  refunds,
-  sign,
-  stripeEvent,
-} from "./stripe";
+import { alarmAt, pistaShow, refunds } from "../payments";
+import { atStripe, deliver, holdAndCheckout, payer, payment, postWebhook, sign, stripeEvent } from "./stripe";
 
 const PRICE = 18_000;
 
