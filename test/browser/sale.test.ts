@@ -19,6 +19,22 @@ const onePistaTicket = (band: string, holdSeconds?: number) =>
     ],
   });
 
+/** A fan queued behind another's hold on a one-ticket show, whose WebSocket is always refused. */
+async function queuedWithoutSocket(band: string, holderName: string, fanName: string) {
+  const show = await onePistaTicket(band);
+  const holder = await suite.api.signIn(holderName);
+  await suite.api.call("PATCH", `/${show.id}/ingresso/request`, { token: holder.token, body: { sector: "Pista" } });
+
+  const f = await fan();
+  await f.page.routeWebSocket(/\/ingresso\/ws/, (ws) => ws.close({ code: 1011, reason: "blocked by the test" }));
+  await f.page.goto(`/shows/${show.id}`);
+  await signInOnPage(f.page, fanName);
+  await f.page.getByRole("radio", { name: /Pista/ }).check();
+  await f.page.getByRole("button", { name: "Entrar na fila" }).click();
+  await f.page.getByRole("heading", { name: "Você está na fila" }).waitFor();
+  return { show, holder, f };
+}
+
 describe("the fans' page", () => {
   it("lists the shows and opens one, in Brazilian Portuguese by default", async () => {
     const { page } = await fan();
@@ -222,17 +238,7 @@ describe("the fans' page", () => {
   });
 
   it("follows the queue by polling when the WebSocket cannot connect", async () => {
-    const show = await onePistaTicket("Banda Sem Socket");
-    const holder = await suite.api.signIn("Helena");
-    await suite.api.call("PATCH", `/${show.id}/ingresso/request`, { token: holder.token, body: { sector: "Pista" } });
-
-    const f = await fan();
-    await f.page.routeWebSocket(/\/ingresso\/ws/, (ws) => ws.close({ code: 1011, reason: "blocked by the test" }));
-    await f.page.goto(`/shows/${show.id}`);
-    await signInOnPage(f.page, "Igor Nunes");
-    await f.page.getByRole("radio", { name: /Pista/ }).check();
-    await f.page.getByRole("button", { name: "Entrar na fila" }).click();
-    await f.page.getByRole("heading", { name: "Você está na fila" }).waitFor();
+    const { show, holder, f } = await queuedWithoutSocket("Banda Sem Socket", "Helena", "Igor Nunes");
     await expect.poll(() => f.page.getByTestId("connection").textContent()).toBe("Atualizando a cada poucos segundos");
 
     await suite.api.call("PATCH", `/${show.id}/ingresso/cancel`, { token: holder.token });
@@ -240,18 +246,7 @@ describe("the fans' page", () => {
   });
 
   it("tells the fan to hold on while the show is too busy, never asking sooner than it said, and polls as usual again after", async () => {
-    const show = await onePistaTicket("Banda Lotada");
-    const holder = await suite.api.signIn("Olga");
-    await suite.api.call("PATCH", `/${show.id}/ingresso/request`, { token: holder.token, body: { sector: "Pista" } });
-
-    const f = await fan();
-    await f.page.routeWebSocket(/\/ingresso\/ws/, (ws) => ws.close({ code: 1011, reason: "blocked by the test" }));
-    await f.page.goto(`/shows/${show.id}`);
-    await signInOnPage(f.page, "Pedro Paciente");
-    await f.page.getByRole("radio", { name: /Pista/ }).check();
-    await f.page.getByRole("button", { name: "Entrar na fila" }).click();
-    await f.page.getByRole("heading", { name: "Você está na fila" }).waitFor();
-
+    const { show, f } = await queuedWithoutSocket("Banda Lotada", "Olga", "Pedro Paciente");
     // The show answers 503 with Retry-After: 2 to every read of the state.
     const asked: number[] = [];
     let busy = true;
