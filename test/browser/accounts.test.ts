@@ -7,50 +7,12 @@
  * The page is opened on http://localhost: WebAuthn needs a domain for its relying party (an IP
  * address is refused), and localhost is one, and a secure context.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
-import {
-  Api,
-  createShow,
-  emailFor,
-  expectAccessible,
-  type FanPage,
-  launchChromium,
-  mailedCode,
-  openFan,
-  shoot,
-  shootPrint,
-} from "./support.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { browserSuite, createShow, emailFor, expectAccessible, mailedCode, shoot, shootPrint } from "./support.ts";
 
-let server: DevServer;
-let api: Api;
-let browser: Browser;
-let base: string;
-const fans: FanPage[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDevServer(), launchChromium()]);
-  base = `http://localhost:${server.port}`;
-  api = new Api(server.url);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
-
-afterEach(async () => {
-  const seen = fans.flatMap((f) => f.problems);
-  await Promise.all(fans.splice(0).map((f) => f.context.close()));
-  expect(seen, "console errors or CSP violations").toEqual([]);
-});
-
-async function fan(opts: Parameters<typeof openFan>[2] = {}): Promise<FanPage> {
-  const f = await openFan(browser, base, opts);
-  fans.push(f);
-  return f;
-}
+const suite = browserSuite({ hostname: "localhost" });
+const fan = suite.fan;
 
 /** Chromium's virtual authenticator: a platform passkey provider with user verification (CDP WebAuthn). */
 async function virtualAuthenticator(page: Page) {
@@ -72,7 +34,7 @@ async function virtualAuthenticator(page: Page) {
 }
 
 const oneTicket = (band: string) =>
-  createShow(api, {
+  createShow(suite.api, {
     band,
     festival: "Festival Conta Própria",
     sectors: [{ name: "Pista", capacity: 2, priceCents: 15000, meiaShare: 0 }],
@@ -138,7 +100,7 @@ describe("accounts in the browser", () => {
 
     // Signed out, then back in with one tap: no mail this time.
     await page.getByRole("button", { name: "Sair" }).click();
-    await page.waitForURL(`${base}/`);
+    await page.waitForURL(`${suite.base}/`);
     await page.goto(`/entrar?voltar=${encodeURIComponent(`/shows/${show.id}`)}`);
     const mails = (await (await page.request.get(`/dev/outbox?email=${encodeURIComponent(email)}`)).json()).messages;
     await expectAccessible(page, "sign-in with the passkey button");
@@ -207,7 +169,7 @@ describe("accounts in the browser", () => {
 
     // Sign out everywhere ends this session too.
     await page.getByRole("button", { name: "Sign out of every device" }).click();
-    await page.waitForURL(`${base}/`);
+    await page.waitForURL(`${suite.base}/`);
     await page.goto("/conta");
     await page.waitForURL("**/entrar?voltar=%2Fconta");
   });

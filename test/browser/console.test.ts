@@ -3,48 +3,25 @@
  * token, create a band and a show through the forms, and watch a fan's booking reach the live
  * dashboard without reloading. axe-core checks every screen; screenshots at desktop and phone size.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer, TEST_ADMIN_TOKEN } from "../support/dev-server.ts";
+import { describe, expect, it } from "vitest";
+import { TEST_ADMIN_TOKEN } from "../support/dev-server.ts";
 import {
-  Api,
   accessibilityProblems,
   bookThroughApi,
+  browserSuite,
   canvasText,
   type FanPage,
-  launchChromium,
-  openFan,
   PHONE,
   recordCanvasText,
   shoot,
   venueMinutes,
 } from "./support.ts";
 
-let server: DevServer;
-let api: Api;
-let browser: Browser;
-const pages: FanPage[] = [];
+const suite = browserSuite();
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDevServer(), launchChromium()]);
-  api = new Api(server.url);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
-
-afterEach(async () => {
-  const seen = pages.flatMap((p) => p.problems);
-  await Promise.all(pages.splice(0).map((p) => p.context.close()));
-  expect(seen, "console errors or CSP violations").toEqual([]);
-});
-
-async function organizer(opts: Parameters<typeof openFan>[2] = {}): Promise<FanPage> {
-  const p = await openFan(browser, server.url, opts);
+async function organizer(opts: Parameters<typeof suite.fan>[0] = {}): Promise<FanPage> {
+  const p = await suite.fan(opts);
   await recordCanvasText(p.context);
-  pages.push(p);
   return p;
 }
 
@@ -121,7 +98,7 @@ describe("the organizers' console", () => {
     await page.waitForURL("**/organizador/shows/show_*");
     const showId = page.url().split("/").at(-1)!;
     await page.getByRole("heading", { name: "Orquestra do Console" }).waitFor();
-    const created = (await api.call("GET", `/api/shows/${showId}`)).json.show;
+    const created = (await suite.api.call("GET", `/api/shows/${showId}`)).json.show;
     expect(created).toMatchObject({
       festival: "Festival do Painel",
       holdSeconds: 300,
@@ -134,7 +111,7 @@ describe("the organizers' console", () => {
     await expect.poll(() => page.getByTestId("kpi-sold").textContent()).toBe("0 de 60");
 
     // A fan buys while the organizer watches: the dashboard catches up by itself.
-    const fan = await bookThroughApi(api, showId, "Fã do Painel");
+    const fan = await bookThroughApi(suite.api, showId, "Fã do Painel");
     await expect.poll(() => page.getByTestId("kpi-sold").textContent(), { timeout: 10_000 }).toBe("1 de 60");
     await expect.poll(() => page.getByTestId("kpi-revenue").textContent()).toMatch(/R\$\s120,00/);
     const classes = page.locator('[data-section="classes"]');
@@ -150,7 +127,7 @@ describe("the organizers' console", () => {
     const link = await page.getByTestId("door-link").textContent();
     expect(link).toMatch(/\/portaria#acesso=door_/);
 
-    const door = await api.call("POST", "/api/tickets/checkin", {
+    const door = await suite.api.call("POST", "/api/tickets/checkin", {
       admin: true,
       body: { code: fan.code, gate: "Portão Principal" },
     });

@@ -2,52 +2,14 @@
  * The fans' page in a real browser (Debian's Chromium) against `wrangler dev`: the scenarios of
  * issue 5, with screenshots of every screen. Every test fails on a console error or CSP violation.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
-import {
-  Api,
-  createShow,
-  emailFor,
-  type FanPage,
-  launchChromium,
-  mailedCode,
-  openFan,
-  seconds,
-  shoot,
-  shootPrint,
-  signInOnPage,
-} from "./support.ts";
+import { describe, expect, it } from "vitest";
+import { browserSuite, createShow, emailFor, mailedCode, seconds, shoot, shootPrint, signInOnPage } from "./support.ts";
 
-let server: DevServer;
-let api: Api;
-let browser: Browser;
-const fans: FanPage[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDevServer({ seedFiles: ["scripts/demo-data.sql"] }), launchChromium()]);
-  api = new Api(server.url);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
-
-afterEach(async () => {
-  const seen = fans.flatMap((f) => f.problems);
-  await Promise.all(fans.splice(0).map((f) => f.context.close()));
-  expect(seen, "console errors or CSP violations").toEqual([]);
-});
-
-async function fan(opts: Parameters<typeof openFan>[2] = {}): Promise<FanPage> {
-  const f = await openFan(browser, server.url, opts);
-  fans.push(f);
-  return f;
-}
+const suite = browserSuite({ server: { seedFiles: ["scripts/demo-data.sql"] } });
+const fan = suite.fan;
 
 const onePistaTicket = (band: string, holdSeconds?: number) =>
-  createShow(api, {
+  createShow(suite.api, {
     band,
     festival: "Festival Fila Justa",
     holdSeconds,
@@ -56,6 +18,22 @@ const onePistaTicket = (band: string, holdSeconds?: number) =>
       { name: "Camarote", capacity: 4, priceCents: 42000, meiaShare: 0.5 },
     ],
   });
+
+/** A fan queued behind another's hold on a one-ticket show, whose WebSocket is always refused. */
+async function queuedWithoutSocket(band: string, holderName: string, fanName: string) {
+  const show = await onePistaTicket(band);
+  const holder = await suite.api.signIn(holderName);
+  await suite.api.call("PATCH", `/${show.id}/ingresso/request`, { token: holder.token, body: { sector: "Pista" } });
+
+  const f = await fan();
+  await f.page.routeWebSocket(/\/ingresso\/ws/, (ws) => ws.close({ code: 1011, reason: "blocked by the test" }));
+  await f.page.goto(`/shows/${show.id}`);
+  await signInOnPage(f.page, fanName);
+  await f.page.getByRole("radio", { name: /Pista/ }).check();
+  await f.page.getByRole("button", { name: "Entrar na fila" }).click();
+  await f.page.getByRole("heading", { name: "Você está na fila" }).waitFor();
+  return { show, holder, f };
+}
 
 describe("the fans' page", () => {
   it("lists the shows and opens one, in Brazilian Portuguese by default", async () => {
@@ -146,14 +124,14 @@ describe("the fans' page", () => {
     const ticketId = await b.page.locator(".ticket").getAttribute("data-ticket-id");
     const mine = await b.page.request.get(`/api/tickets/${ticketId}`);
     const { code } = (await mine.json()) as { code: string };
-    const door = await api.call("POST", "/api/tickets/verify", { admin: true, body: { code, showId: show.id } });
+    const door = await suite.api.call("POST", "/api/tickets/verify", { admin: true, body: { code, showId: show.id } });
     expect(door.json).toMatchObject({ valid: true, holder: { name: "Bruno Lima" } });
   });
 
   it("sold out: a fan still waiting when the last ticket is booked is offered the sectors that have tickets", async () => {
     const show = await onePistaTicket("Banda Sold Out");
-    const holder = await api.signIn("Carla");
-    const held = await api.call("PATCH", `/${show.id}/ingresso/request`, {
+    const holder = await suite.api.signIn("Carla");
+    const held = await suite.api.call("PATCH", `/${show.id}/ingresso/request`, {
       token: holder.token,
       body: { sector: "Pista" },
     });
@@ -167,9 +145,12 @@ describe("the fans' page", () => {
     await d.page.getByRole("heading", { name: "Você está na fila" }).waitFor();
 
     const ticketId = held.json.ticket.id;
-    const pay = await api.call("POST", "/api/payments", { token: holder.token, body: { showId: show.id, ticketId } });
-    await api.call("POST", `/api/payments/${pay.json.payment.id}/sandbox/approve`, { token: holder.token });
-    const booked = await api.call("PATCH", `/${show.id}/ingresso/book`, {
+    const pay = await suite.api.call("POST", "/api/payments", {
+      token: holder.token,
+      body: { showId: show.id, ticketId },
+    });
+    await suite.api.call("POST", `/api/payments/${pay.json.payment.id}/sandbox/approve`, { token: holder.token });
+    const booked = await suite.api.call("PATCH", `/${show.id}/ingresso/book`, {
       token: holder.token,
       body: { ticketId, paymentId: pay.json.payment.id },
     });
@@ -185,7 +166,7 @@ describe("the fans' page", () => {
   });
 
   it("keeps the sector table true live: the last meia ticket held, then booked, reads so without a reload", async () => {
-    const show = await createShow(api, {
+    const show = await createShow(suite.api, {
       band: "Banda da Meia",
       festival: "Festival Fila Justa",
       sectors: [{ name: "Pista", capacity: 2, priceCents: 15000, meiaShare: 0.5 }],
@@ -198,17 +179,20 @@ describe("the fans' page", () => {
     const meia = w.page.locator(`.sectors [data-avail="${show.id}|Pista|meia"]`);
     expect(await meia.textContent()).toBe("1 disponível");
 
-    const buyer = await api.signIn("Xavier");
-    const held = await api.call("PATCH", `/${show.id}/ingresso/request`, {
+    const buyer = await suite.api.signIn("Xavier");
+    const held = await suite.api.call("PATCH", `/${show.id}/ingresso/request`, {
       token: buyer.token,
       body: { sector: "Pista", meia: true },
     });
     expect(held.status).toBe(200);
     await expect.poll(() => meia.textContent(), { timeout: 5_000 }).toBe("todos reservados: entre na fila");
     const ticketId = held.json.ticket.id;
-    const pay = await api.call("POST", "/api/payments", { token: buyer.token, body: { showId: show.id, ticketId } });
-    await api.call("POST", `/api/payments/${pay.json.payment.id}/sandbox/approve`, { token: buyer.token });
-    await api.call("PATCH", `/${show.id}/ingresso/book`, {
+    const pay = await suite.api.call("POST", "/api/payments", {
+      token: buyer.token,
+      body: { showId: show.id, ticketId },
+    });
+    await suite.api.call("POST", `/api/payments/${pay.json.payment.id}/sandbox/approve`, { token: buyer.token });
+    await suite.api.call("PATCH", `/${show.id}/ingresso/book`, {
       token: buyer.token,
       body: { ticketId, paymentId: pay.json.payment.id },
     });
@@ -254,36 +238,15 @@ describe("the fans' page", () => {
   });
 
   it("follows the queue by polling when the WebSocket cannot connect", async () => {
-    const show = await onePistaTicket("Banda Sem Socket");
-    const holder = await api.signIn("Helena");
-    await api.call("PATCH", `/${show.id}/ingresso/request`, { token: holder.token, body: { sector: "Pista" } });
-
-    const f = await fan();
-    await f.page.routeWebSocket(/\/ingresso\/ws/, (ws) => ws.close({ code: 1011, reason: "blocked by the test" }));
-    await f.page.goto(`/shows/${show.id}`);
-    await signInOnPage(f.page, "Igor Nunes");
-    await f.page.getByRole("radio", { name: /Pista/ }).check();
-    await f.page.getByRole("button", { name: "Entrar na fila" }).click();
-    await f.page.getByRole("heading", { name: "Você está na fila" }).waitFor();
+    const { show, holder, f } = await queuedWithoutSocket("Banda Sem Socket", "Helena", "Igor Nunes");
     await expect.poll(() => f.page.getByTestId("connection").textContent()).toBe("Atualizando a cada poucos segundos");
 
-    await api.call("PATCH", `/${show.id}/ingresso/cancel`, { token: holder.token });
+    await suite.api.call("PATCH", `/${show.id}/ingresso/cancel`, { token: holder.token });
     await f.page.getByRole("heading", { name: "É a sua vez!" }).waitFor({ timeout: 10_000 });
   });
 
   it("tells the fan to hold on while the show is too busy, never asking sooner than it said, and polls as usual again after", async () => {
-    const show = await onePistaTicket("Banda Lotada");
-    const holder = await api.signIn("Olga");
-    await api.call("PATCH", `/${show.id}/ingresso/request`, { token: holder.token, body: { sector: "Pista" } });
-
-    const f = await fan();
-    await f.page.routeWebSocket(/\/ingresso\/ws/, (ws) => ws.close({ code: 1011, reason: "blocked by the test" }));
-    await f.page.goto(`/shows/${show.id}`);
-    await signInOnPage(f.page, "Pedro Paciente");
-    await f.page.getByRole("radio", { name: /Pista/ }).check();
-    await f.page.getByRole("button", { name: "Entrar na fila" }).click();
-    await f.page.getByRole("heading", { name: "Você está na fila" }).waitFor();
-
+    const { show, f } = await queuedWithoutSocket("Banda Lotada", "Olga", "Pedro Paciente");
     // The show answers 503 with Retry-After: 2 to every read of the state.
     const asked: number[] = [];
     let busy = true;
@@ -334,10 +297,10 @@ describe("the fans' page", () => {
 
   it("can be used with the keyboard alone, and says position changes to screen readers", async () => {
     const show = await onePistaTicket("Banda do Teclado");
-    const first = await api.signIn("Joana");
-    const second = await api.signIn("Kauã");
+    const first = await suite.api.signIn("Joana");
+    const second = await suite.api.signIn("Kauã");
     for (const f of [first, second]) {
-      await api.call("PATCH", `/${show.id}/ingresso/request`, { token: f.token, body: { sector: "Pista" } });
+      await suite.api.call("PATCH", `/${show.id}/ingresso/request`, { token: f.token, body: { sector: "Pista" } });
     }
     const k = await fan();
     await k.page.goto(`/shows/${show.id}`);
@@ -362,7 +325,7 @@ describe("the fans' page", () => {
     await k.page.getByRole("heading", { name: "Você está na fila" }).waitFor();
     expect(await k.page.getByTestId("place").textContent()).toContain("2º");
 
-    await api.call("PATCH", `/${show.id}/ingresso/cancel`, { token: second.token });
+    await suite.api.call("PATCH", `/${show.id}/ingresso/cancel`, { token: second.token });
     const live = k.page.locator("#sale [aria-live=polite]");
     await expect.poll(() => live.textContent(), { timeout: 10_000 }).toContain("Você é o número 1 da fila");
   });

@@ -7,7 +7,9 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { AxeBuilder } from "@axe-core/playwright";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { Api } from "../support/client.ts";
+import { type DevServer, type DevServerOptions, startDevServer } from "../support/dev-server.ts";
 
 export const DESKTOP = { width: 1280, height: 860 };
 export const PHONE = { width: 390, height: 844 };
@@ -94,6 +96,47 @@ export async function openFan(
   });
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   return { context, page, problems };
+}
+
+export interface BrowserSuite {
+  server: DevServer;
+  api: Api;
+  browser: Browser;
+  /** Where the pages are opened: the server's own address unless `hostname` says otherwise. */
+  base: string;
+  /** A page of its own for one test, closed after it. */
+  fan(opts?: Parameters<typeof openFan>[2]): Promise<FanPage>;
+}
+
+/**
+ * One `wrangler dev` and one Chromium for a test file, started side by side. Each test's pages are
+ * closed after it, and the test fails if any of them saw a console error or CSP violation.
+ * `hostname`: WebAuthn wants a domain (`localhost`), not the server's loopback IP.
+ */
+export function browserSuite(opts: { server?: DevServerOptions; hostname?: string } = {}): BrowserSuite {
+  const pages: FanPage[] = [];
+  const suite = {
+    async fan(fanOpts: Parameters<typeof openFan>[2] = {}) {
+      const f = await openFan(suite.browser, suite.base, fanOpts);
+      pages.push(f);
+      return f;
+    },
+  } as BrowserSuite;
+  beforeAll(async () => {
+    [suite.server, suite.browser] = await Promise.all([startDevServer(opts.server), launchChromium()]);
+    suite.base = opts.hostname ? `http://${opts.hostname}:${suite.server.port}` : suite.server.url;
+    suite.api = new Api(suite.server.url);
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.dispose();
+  });
+  afterEach(async () => {
+    const seen = pages.flatMap((p) => p.problems);
+    await Promise.all(pages.splice(0).map((p) => p.context.close()));
+    expect(seen, "console errors or CSP violations").toEqual([]);
+  });
+  return suite;
 }
 
 /** A screenshot of the page as it is, at desktop size and at phone size. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { csv, csvField, sellOutSeconds } from "../../src/console/figures";
 import { bookedTicket, checkin } from "./door-helpers";
 import { call, createShow, requestTicket, signIn, signInMany } from "./helpers";
+import { holdWithPayment } from "./payments";
 
 const dashboard = async (showId: string) => {
   const res = await call("GET", `/api/console/shows/${showId}/dashboard`, { admin: true });
@@ -77,11 +78,7 @@ describe("refunds owed", () => {
   it("refuses to mark a payment that is not owed back, or not this show's", async () => {
     const show = await createShow();
     const fan = await signIn();
-    const held = await requestTicket(show.id, fan);
-    const pay = await call("POST", "/api/payments", {
-      token: fan.token,
-      body: { showId: show.id, ticketId: held.json.ticket.id },
-    });
+    const { pay } = await holdWithPayment(show.id, fan);
     const pending = await call("POST", `/api/console/shows/${show.id}/refunds/${pay.json.payment.id}/refunded`, {
       admin: true,
     });

@@ -2,7 +2,8 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/index";
 import { CONTENT_SECURITY_POLICY } from "../../src/security";
-import { call, challengeIn, createShow, mailedCode, requestTicket, signIn } from "./helpers";
+import { call, challengeIn, createShow, mailedCode, signIn } from "./helpers";
+import { holdWithPayment } from "./payments";
 
 const ORIGIN = "http://catraca.test";
 
@@ -174,11 +175,7 @@ describe("the sandbox checkout page", () => {
   it("shows the fan's held ticket, the amount and the hold's countdown; another fan gets a 404", async () => {
     const show = await createShow();
     const fan = await signIn();
-    const held = await requestTicket(show.id, fan);
-    const pay = await call("POST", "/api/payments", {
-      token: fan.token,
-      body: { showId: show.id, ticketId: held.json.ticket.id },
-    });
+    const { held, pay } = await holdWithPayment(show.id, fan);
     expect(pay.json.checkoutUrl).toBe(`/checkout/${pay.json.payment.id}`);
 
     const page = await call("GET", pay.json.checkoutUrl, { headers: { cookie: `catraca_session=${fan.token}` } });
@@ -200,11 +197,7 @@ describe("the sandbox checkout page", () => {
   it("reads the hold from the show's object like GET /:showId/ingresso: limited per fan, and a page saying to wait when busy", async () => {
     const show = await createShow();
     const fan = await signIn();
-    const held = await requestTicket(show.id, fan);
-    const pay = await call("POST", "/api/payments", {
-      token: fan.token,
-      body: { showId: show.id, ticketId: held.json.ticket.id },
-    });
+    const { pay } = await holdWithPayment(show.id, fan);
     const cookie = { cookie: `catraca_session=${fan.token}` };
 
     // The show's object overloaded: a page, with Retry-After, not the API's JSON.

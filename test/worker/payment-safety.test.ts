@@ -9,28 +9,13 @@ import { describe, expect, it } from "vitest";
 import { database } from "../../src/db/database";
 import { approvePayment } from "../../src/db/queries";
 import { clockOf, setClock } from "./faults/inject";
-import {
-  call,
-  createShow,
-  paymentRows,
-  requestTicket,
-  showStub,
-  signIn,
-  state,
-  type TestFan,
-  ticketRows,
-} from "./helpers";
+import { call, paymentRows, requestTicket, showStub, signIn, state, type TestFan, ticketRows } from "./helpers";
 import { expectInvariants } from "./invariants";
+import { pistaShow, refunds } from "./payments";
 
 const HOLD_SECONDS = 60;
 
-async function sale(seats = 1) {
-  const show = await createShow({
-    sectors: [{ name: "Pista", capacity: seats, priceCents: 10_000, meiaShare: 0 }],
-    holdSeconds: HOLD_SECONDS,
-  });
-  return show.id;
-}
+const sale = (seats = 1) => pistaShow({ seats, priceCents: 10_000, holdSeconds: HOLD_SECONDS });
 
 async function hold(showId: string, fan: TestFan) {
   const res = await requestTicket(showId, fan);
@@ -50,12 +35,6 @@ const approveNow = (paymentId: string, fan: TestFan) =>
   call("POST", `/api/payments/${paymentId}/sandbox/approve`, { token: fan.token });
 const book = (showId: string, fan: TestFan, ticketId: string, paymentId: string) =>
   call("PATCH", `/${showId}/ingresso/book`, { token: fan.token, body: { ticketId, paymentId } });
-
-async function refunds(showId: string) {
-  const res = await call("GET", `/api/admin/shows/${showId}/refunds`, { admin: true });
-  expect(res.status).toBe(200);
-  return res.json.refunds as { id: string; status: string; amountCents: number; user: { id: string; email: string } }[];
-}
 
 describe("money for a hold that ended without a booking", () => {
   it("is REFUND_DUE and listed for the organizer when the hold expired after the approval", async () => {

@@ -19,6 +19,7 @@ import {
   signIn,
   type TestFan,
 } from "./helpers";
+import { holdWithPayment } from "./payments";
 
 const session = (fan?: TestFan): Record<string, string> => (fan ? { cookie: `catraca_session=${fan.token}` } : {});
 
@@ -115,11 +116,7 @@ describe("the answers every fan gets alike", () => {
   it("leave out what a fan's own pages are: sign-in, My tickets, My account and the checkout are never cached", async () => {
     const show = await createShow();
     const fan = await signIn("Clara Nunes");
-    const held = await requestTicket(show.id, fan);
-    const pay = await call("POST", "/api/payments", {
-      token: fan.token,
-      body: { showId: show.id, ticketId: held.json.ticket.id },
-    });
+    const { pay } = await holdWithPayment(show.id, fan);
     const signInPage = await call("GET", "/entrar");
     expect(signInPage.headers.get("cache-control")).toBe("no-store");
     for (const path of ["/meus-ingressos", "/conta", `/checkout/${pay.json.payment.id}`]) {

@@ -1,10 +1,10 @@
 /** Admitted: the held ticket, a countdown to `expiresAt` by the server's clock, pay or give it up. */
-import { formatMoney, formatTime } from "../../page/format";
+import { formatMoney } from "../../page/format";
 import type { FanState } from "../../show/types";
 import { startCountdown } from "../countdown";
 import { h } from "../dom";
 import type { SaleContext, Screen } from "./context";
-import { actionButton, confirmable, errorBox, errorText, heading } from "./ui";
+import { actionButton, errorBox, errorText, giveUp, heading, holdTimer } from "./ui";
 
 /** Moments (seconds left) told to screen readers; the visible timer itself is not announced. */
 const ANNOUNCE_AT = [300, 120, 60, 30];
@@ -57,14 +57,7 @@ export function admittedScreen(ctx: SaleContext, state: FanState): Screen {
       h("span", { class: "held__class" }, t.classLabel(ticket.sector, ticket.meia)),
       h("span", { class: "held__price" }, price),
     ),
-    h(
-      "div",
-      { class: "timer", role: "timer", "aria-label": t.timeLeft },
-      h("span", { class: "timer__label" }, t.timeLeft),
-      value,
-      h("span", { class: "timer__bar" }, fill),
-      h("small", { class: "timer__until" }, t.heldUntil(formatTime(expiresAt, ctx.lang))),
-    ),
+    holdTimer(ctx, expiresAt, value, fill),
     timeUp,
     error.el,
     actionButton(
@@ -75,14 +68,7 @@ export function admittedScreen(ctx: SaleContext, state: FanState): Screen {
       (err) => error.show(errorText(t, err)),
     ),
     ticket.meia ? h("p", { class: "hint" }, t.meiaReminder) : null,
-    confirmable({
-      label: t.giveUp,
-      question: t.giveUpConfirm,
-      yes: t.giveUpYes,
-      no: t.back,
-      action: () => ctx.cancel(),
-      onError: (err) => error.show(errorText(t, err)),
-    }),
+    giveUp(ctx, error),
   );
   return { el, destroy: stop };
 }

@@ -3,12 +3,11 @@
  * webhook is on its way): the hold's countdown and "waiting for your Pix". The server books the
  * ticket when the provider confirms, with or without this page; the socket then shows it booked.
  */
-import { formatTime } from "../../page/format";
 import type { FanState } from "../../show/types";
 import { startCountdown } from "../countdown";
 import { h } from "../dom";
 import type { SaleContext, Screen } from "./context";
-import { confirmable, errorBox, errorText, heading } from "./ui";
+import { errorBox, giveUp, heading, holdTimer } from "./ui";
 
 export interface AwaitedPayment {
   id: string;
@@ -40,13 +39,7 @@ export function awaitingScreen(ctx: SaleContext, state: FanState, payment: Await
       heading(payment.graceUntil ? t.awaitingPixTitle : t.awaitingPaymentTitle, "ticket"),
     ),
     h("p", { class: "screen__lead" }, t.awaitingLead),
-    h(
-      "div",
-      { class: "timer", role: "timer", "aria-label": t.timeLeft },
-      h("span", { class: "timer__label" }, t.timeLeft),
-      value,
-      h("small", { class: "timer__until" }, t.heldUntil(formatTime(expiresAt, ctx.lang))),
-    ),
+    holdTimer(ctx, expiresAt, value),
     h("p", { class: "sale__loading" }, h("span", { class: "spinner", "aria-hidden": "true" }), t.awaitingNote),
     error.el,
     h(
@@ -54,14 +47,7 @@ export function awaitingScreen(ctx: SaleContext, state: FanState, payment: Await
       { class: "btn btn--ghost btn--block", href: `/checkout/${encodeURIComponent(payment.id)}` },
       t.reopenPayment,
     ),
-    confirmable({
-      label: t.giveUp,
-      question: t.giveUpConfirm,
-      yes: t.giveUpYes,
-      no: t.back,
-      action: () => ctx.cancel(),
-      onError: (err) => error.show(errorText(t, err)),
-    }),
+    giveUp(ctx, error),
   );
   return { el, destroy: stop };
 }

@@ -1,8 +1,10 @@
 /** Small pieces the sale screens share. */
+import { formatTime } from "../../page/format";
 import type { Messages } from "../../page/i18n";
 import { ApiFailure } from "../api";
 import { h } from "../dom";
 import { type IconName, icon } from "../icons";
+import type { SaleContext } from "./context";
 
 /** The screen's heading; the panel moves focus to it when the screen changes. */
 export function heading(text: string, iconName?: IconName) {
@@ -123,4 +125,30 @@ export function errorBox() {
       el.hidden = true;
     },
   };
+}
+
+/** The hold's countdown: `value` (and `fill`, its bar) kept by `startCountdown`, and the time it ends. */
+export function holdTimer(ctx: SaleContext, expiresAt: string, value: HTMLElement, fill?: HTMLElement) {
+  const { t } = ctx;
+  return h(
+    "div",
+    { class: "timer", role: "timer", "aria-label": t.timeLeft },
+    h("span", { class: "timer__label" }, t.timeLeft),
+    value,
+    fill ? h("span", { class: "timer__bar" }, fill) : null,
+    h("small", { class: "timer__until" }, t.heldUntil(formatTime(expiresAt, ctx.lang))),
+  );
+}
+
+/** Giving the held ticket up, asked twice; a refusal shows in the screen's `error` box. */
+export function giveUp(ctx: SaleContext, error: ReturnType<typeof errorBox>) {
+  const { t } = ctx;
+  return confirmable({
+    label: t.giveUp,
+    question: t.giveUpConfirm,
+    yes: t.giveUpYes,
+    no: t.back,
+    action: () => ctx.cancel(),
+    onError: (err) => error.show(errorText(t, err)),
+  });
 }

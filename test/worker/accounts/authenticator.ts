@@ -93,18 +93,11 @@ export class SoftAuthenticator {
         ["authData", authData],
       ]),
     );
-    return {
-      id: this.credentialId,
-      rawId: this.credentialId,
-      type: "public-key",
-      clientExtensionResults: {},
-      authenticatorAttachment: "platform",
-      response: {
-        clientDataJSON: toBase64url(this.clientData("webauthn.create", options.challenge, bend.origin ?? this.origin)),
-        attestationObject: toBase64url(attestationObject),
-        transports: ["internal"],
-      },
-    };
+    return this.credential({
+      clientDataJSON: toBase64url(this.clientData("webauthn.create", options.challenge, bend.origin ?? this.origin)),
+      attestationObject: toBase64url(attestationObject),
+      transports: ["internal"],
+    });
   }
 
   /** `navigator.credentials.get()` for the server's sign-in options. */
@@ -120,18 +113,23 @@ export class SoftAuthenticator {
     );
     const signature = derSignature(raw);
     if (bend.badSignature) signature[signature.length - 1] = (signature[signature.length - 1] ?? 0) ^ 1;
+    return this.credential({
+      clientDataJSON: toBase64url(clientDataJSON),
+      authenticatorData: toBase64url(authData),
+      signature: toBase64url(signature),
+      userHandle: this.userHandle,
+    });
+  }
+
+  /** The credential as the browser serializes it (`PublicKeyCredential.toJSON()`), around `response`. */
+  private credential<Response>(response: Response) {
     return {
       id: this.credentialId,
       rawId: this.credentialId,
       type: "public-key",
       clientExtensionResults: {},
       authenticatorAttachment: "platform",
-      response: {
-        clientDataJSON: toBase64url(clientDataJSON),
-        authenticatorData: toBase64url(authData),
-        signature: toBase64url(signature),
-        userHandle: this.userHandle,
-      },
+      response,
     };
   }
 }

@@ -2,21 +2,14 @@
  * The checkout for a hold at Stripe: what it asks for, how it cannot be paid long after the hold,
  * and what the fan gets when Stripe is down.
  */
-import { runDurableObjectAlarm } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { PAYMENT_GRACE_MS } from "../../../src/show/rules";
-import { setClock } from "../faults/inject";
-import { call, createShow, requestTicket, showStub, signIn, state } from "../helpers";
+import { call, requestTicket, signIn, state } from "../helpers";
+import { alarmAt, pistaShow } from "../payments";
 import { atStripe, deliver, holdAndCheckout, payer, payment, runCron, stripeDown, stripeEvent } from "./stripe";
 
-async function sale() {
-  const show = await createShow({
-    sectors: [{ name: "Pista", capacity: 2, priceCents: 45_000, meiaShare: 0.5 }],
-    holdSeconds: 600,
-  });
-  return show.id;
-}
+const sale = () => pistaShow({ seats: 2, priceCents: 45_000, meiaShare: 0.5, holdSeconds: 600 });
 
 describe("a Stripe checkout for a hold", () => {
   it("asks for the held ticket's price in BRL, by card or Pix, tied to payment, show, ticket and fan", async () => {
@@ -88,8 +81,7 @@ describe("a checkout cannot be paid long after its hold", () => {
     const showId = await sale();
     const ana = await signIn();
     const { paymentId, sessionId, expiresAt } = await holdAndCheckout(showId, ana);
-    await setClock(showId, expiresAt);
-    await runDurableObjectAlarm(showStub(showId));
+    await alarmAt(showId, expiresAt);
     await runCron();
     expect((await atStripe(sessionId)).session.status).toBe("expired");
     expect((await payment(paymentId))?.status).toBe("EXPIRED");
@@ -112,8 +104,7 @@ describe("a checkout cannot be paid long after its hold", () => {
     const showId = await sale();
     const ana = await signIn();
     const { paymentId, sessionId, expiresAt } = await holdAndCheckout(showId, ana);
-    await setClock(showId, expiresAt);
-    await runDurableObjectAlarm(showStub(showId));
+    await alarmAt(showId, expiresAt);
     await payer.payByCard(sessionId);
     // The sweep comes before Stripe's webhook: closing finds the money, and gives it back.
     await runCron();

@@ -3,17 +3,25 @@
  * reports it in flight (a Pix code issued, a card in 3-D Secure); never twice; and never both a
  * booking and a refund for one payment.
  */
-import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { PAYMENT_GRACE_MS } from "../../../src/show/rules";
-import { setClock } from "../faults/inject";
-import { call, createShow, requestTicket, showStub, signIn, state, ticketRows } from "../helpers";
+import { call, requestTicket, signIn, state, ticketRows } from "../helpers";
 import { expectInvariants } from "../invariants";
+import { alarmAt, pistaShow } from "../payments";
 import { atStripe, deliver, holdAndCheckout, payer, payment, runCron, stripeEvent } from "./stripe";
 
-async function sale() {
-  const show = await createShow({ sectors: [{ name: "Pista", capacity: 1, priceCents: 9_000, meiaShare: 0 }] });
-  return show.id;
+const sale = () => pistaShow({ priceCents: 9_000 });
+
+/** Ana's Pix issued for her hold and still unpaid when the grace ends, with Bia waiting behind her. */
+async function pixUnpaidThroughGrace() {
+  const showId = await sale();
+  const [ana, bia] = [await signIn(), await signIn()];
+  const { ticketId, paymentId, sessionId, expiresAt } = await holdAndCheckout(showId, ana);
+  await requestTicket(showId, bia);
+  await payer.issuePix(sessionId);
+  await deliver(await stripeEvent("checkout.session.completed", sessionId));
+  await alarmAt(showId, expiresAt + PAYMENT_GRACE_MS);
+  return { showId, ana, bia, ticketId, paymentId, sessionId, expiresAt };
 }
 
 const expiryOf = async (showId: string, ticketId: string) =>
@@ -64,8 +72,7 @@ describe("one grace per hold for a payment in flight", () => {
     const { ticketId, paymentId, sessionId, expiresAt } = await holdAndCheckout(showId, ana);
     await payer.issuePix(sessionId);
     await deliver(await stripeEvent("checkout.session.completed", sessionId));
-    await setClock(showId, expiresAt + PAYMENT_GRACE_MS - 1);
-    await runDurableObjectAlarm(showStub(showId));
+    await alarmAt(showId, expiresAt + PAYMENT_GRACE_MS - 1);
     expect((await state(showId, ana)).status).toBe("IN_PROGRESS");
     await payer.payPix(sessionId);
     const paid = await deliver(await stripeEvent("checkout.session.async_payment_succeeded", sessionId));
@@ -74,14 +81,7 @@ describe("one grace per hold for a payment in flight", () => {
   });
 
   it("ends the hold at the grace's end, cancels the Pix at Stripe, and hands the ticket on", async () => {
-    const showId = await sale();
-    const [ana, bia] = [await signIn(), await signIn()];
-    const { ticketId, paymentId, sessionId, expiresAt } = await holdAndCheckout(showId, ana);
-    await requestTicket(showId, bia);
-    await payer.issuePix(sessionId);
-    await deliver(await stripeEvent("checkout.session.completed", sessionId));
-    await setClock(showId, expiresAt + PAYMENT_GRACE_MS);
-    await runDurableObjectAlarm(showStub(showId));
+    const { showId, ana, bia, ticketId, paymentId, sessionId } = await pixUnpaidThroughGrace();
     expect((await state(showId, ana)).status).toBe("EXPIRED");
     expect((await state(showId, bia)).ticket?.id).toBe(ticketId);
     await runCron();
@@ -91,14 +91,7 @@ describe("one grace per hold for a payment in flight", () => {
   });
 
   it("refunds a Pix paid after the grace, before the sweep could cancel it: never booked and refunded", async () => {
-    const showId = await sale();
-    const [ana, bia] = [await signIn(), await signIn()];
-    const { ticketId, paymentId, sessionId, expiresAt } = await holdAndCheckout(showId, ana);
-    await requestTicket(showId, bia);
-    await payer.issuePix(sessionId);
-    await deliver(await stripeEvent("checkout.session.completed", sessionId));
-    await setClock(showId, expiresAt + PAYMENT_GRACE_MS);
-    await runDurableObjectAlarm(showStub(showId));
+    const { showId, ana, bia, ticketId, paymentId, sessionId, expiresAt } = await pixUnpaidThroughGrace();
     await payer.payPix(sessionId);
     const late = await deliver(await stripeEvent("checkout.session.async_payment_succeeded", sessionId));
     expect(late.json.payment).toEqual({ id: paymentId, status: "REFUNDED" });
@@ -111,8 +104,7 @@ describe("one grace per hold for a payment in flight", () => {
     const showId = await sale();
     const ana = await signIn();
     const { paymentId, sessionId, expiresAt } = await holdAndCheckout(showId, ana);
-    await setClock(showId, expiresAt);
-    await runDurableObjectAlarm(showStub(showId));
+    await alarmAt(showId, expiresAt);
     await payer.issuePix(sessionId);
     await deliver(await stripeEvent("checkout.session.completed", sessionId));
     expect((await state(showId, ana)).status).toBe("EXPIRED");

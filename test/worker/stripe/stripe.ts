@@ -5,9 +5,9 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import Stripe from "stripe";
-import { expect } from "vitest";
 import worker from "../../../src/index";
-import { call, requestTicket, type TestFan } from "../helpers";
+import { call, type TestFan } from "../helpers";
+import { holdWithPayment } from "../payments";
 
 const FAKE = env.STRIPE_API_URL as string;
 export const WEBHOOK_SECRET = env.STRIPE_WEBHOOK_SECRET as string;
@@ -44,11 +44,8 @@ export const stripeDown = (showId: string, down: boolean) => control("down", { s
 
 /** Hold a ticket and open a checkout for it: the payment and its Checkout Session. */
 export async function holdAndCheckout(showId: string, fan: TestFan) {
-  const held = await requestTicket(showId, fan);
-  expect(held.status).toBe(200);
+  const { held, pay: created } = await holdWithPayment(showId, fan);
   const ticketId = held.json.ticket.id as string;
-  const created = await call("POST", "/api/payments", { token: fan.token, body: { showId, ticketId } });
-  expect(created.status).toBe(201);
   const paymentId = created.json.payment.id as string;
   const row = await env.DB.prepare("SELECT external_id AS sessionId FROM payments WHERE id = ?")
     .bind(paymentId)

@@ -3,38 +3,16 @@
  * gone; events twice or out of order change nothing the second time; a signature that is missing,
  * forged, stale or replayed changes nothing; money that cannot buy the ticket is refunded.
  */
-import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { setClock } from "../faults/inject";
-import {
-  call,
-  createShow,
-  paymentRows,
-  requestTicket,
-  showStub,
-  signIn,
-  state,
-  type TestFan,
-  ticketRows,
-} from "../helpers";
+import { call, paymentRows, requestTicket, signIn, state, type TestFan, ticketRows } from "../helpers";
 import { expectInvariants } from "../invariants";
+import { alarmAt, pistaShow, refunds } from "../payments";
 import { atStripe, deliver, holdAndCheckout, payer, payment, postWebhook, sign, stripeEvent } from "./stripe";
 
 const PRICE = 18_000;
 
-async function sale(seats = 1) {
-  const show = await createShow({
-    sectors: [{ name: "Pista", capacity: seats, priceCents: PRICE, meiaShare: 0 }],
-    holdSeconds: 600,
-  });
-  return show.id;
-}
-
-async function refunds(showId: string) {
-  const res = await call("GET", `/api/admin/shows/${showId}/refunds`, { admin: true });
-  return res.json.refunds as { id: string; status: string; refundId: string | null }[];
-}
+const sale = (seats = 1) => pistaShow({ seats, priceCents: PRICE, holdSeconds: 600 });
 
 async function deliveries() {
   return Number((await env.DB.prepare("SELECT COUNT(*) AS n FROM webhook_deliveries").first<{ n: number }>())?.n);
@@ -203,8 +181,7 @@ describe("money that cannot buy the ticket is refunded", () => {
     const [ana, bia] = [await signIn(), await signIn()];
     const { ticketId, paymentId, sessionId, expiresAt } = await holdAndCheckout(showId, ana);
     expect((await requestTicket(showId, bia)).status).toBe(202);
-    await setClock(showId, expiresAt);
-    await runDurableObjectAlarm(showStub(showId));
+    await alarmAt(showId, expiresAt);
     expect((await state(showId, bia)).ticket?.id).toBe(ticketId);
     // Ana pays on Stripe's page all the same, a moment too late.
     await payer.payByCard(sessionId);
