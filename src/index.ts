@@ -26,6 +26,7 @@ import { showsWithOverdueHolds } from "./show/ledger";
 export { Account } from "./accounts/account";
 export { RevocationList } from "./accounts/revocations";
 export { DevOutbox } from "./email/outbox";
+export { ShowLane } from "./lanes/show-lane";
 export { ShowBuilder } from "./prepare/builder";
 export { ShowQueue } from "./show/show-queue";
 

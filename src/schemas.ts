@@ -1,5 +1,6 @@
 /** Request bodies at the edge. Route handlers get their types from these schemas (`z.infer`). */
 import { z } from "zod";
+import { MAX_LANES } from "./lanes/key";
 import { LANGS } from "./page/i18n";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -136,6 +137,8 @@ export const showBody = z
     salesOpenAt: isoTime.optional(),
     holdSeconds: z.int().min(1).max(3600).optional().default(600),
     maxTicketsPerUser: z.int().min(1).max(20).optional().default(4),
+    /** Waiting-room lanes (src/lanes/): how many objects take the show's waiting fans. */
+    lanes: z.int().min(1).max(MAX_LANES).optional().default(1),
     sectors: z
       .array(sectorInput)
       .min(1)

@@ -92,6 +92,7 @@ export async function createShow(d1: D1Database, input: ShowBody, now: number): 
       salesOpenAt: input.salesOpenAt ?? now,
       holdSeconds: input.holdSeconds,
       maxTicketsPerUser: input.maxTicketsPerUser,
+      lanes: input.lanes,
       status: "preparing",
       seatsTotal: input.sectors.reduce((n, s) => n + s.capacity, 0),
       seatsCreated: 0,
@@ -164,6 +165,7 @@ function showView(show: ShowRow, band: BandRow, showSectors: SectorRow[], taken:
     salesOpenAt: new Date(show.salesOpenAt).toISOString(),
     holdSeconds: show.holdSeconds,
     maxTicketsPerUser: show.maxTicketsPerUser,
+    lanes: show.lanes,
     status: show.status,
     preparation: show.status === "preparing" ? { seatsCreated: show.seatsCreated, seatsTotal: show.seatsTotal } : null,
     sectors: showSectors.map((s) => ({

@@ -68,6 +68,11 @@ export const shows = sqliteTable(
     seatsTotal: integer("seats_total").notNull().default(0),
     seatsCreated: integer("seats_created").notNull().default(0),
     archivedAt: integer("archived_at"),
+    /**
+     * Waiting-room lanes (#13): 1 is one Durable Object for the whole show; K > 1 spreads its
+     * waiting fans over K lane objects, the show's own object coordinating them (src/lanes/).
+     */
+    lanes: integer("lanes").notNull().default(1),
     createdAt: createdAt(),
   },
   // The catalogue pages by (starts_at, id).

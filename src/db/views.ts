@@ -25,7 +25,7 @@ export function classAvailability(s: SectorView, kind: AvailabilityKind): { free
 }
 
 export interface ShowView
-  extends Pick<ShowRow, "id" | "festival" | "address" | "holdSeconds" | "maxTicketsPerUser" | "status"> {
+  extends Pick<ShowRow, "id" | "festival" | "address" | "holdSeconds" | "maxTicketsPerUser" | "lanes" | "status"> {
   band: BandView;
   /** While `preparing`: how far the seats are written (the show goes on sale when all exist); else null. */
   preparation: { seatsCreated: number; seatsTotal: number } | null;

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { database } from "../db/database";
 import { archiveShow, classStats, createBand, createShow, findBand, getShow, refundsDue } from "../db/queries";
 import { ApiError } from "../errors";
+import { showWaiting } from "../lanes/route";
 import { requireOrganizer } from "../organizer";
 import { prepareShow } from "../prepare/builder";
 import { bandBody, showBody } from "../schemas";
@@ -42,15 +43,14 @@ export const admin = new Hono<{ Bindings: Env }>()
     await c.env.SHOWS.getByName(showId).archived(showId);
     return c.json({ show: await getShow(db, showId) });
   })
+  /** `waiting` sums every lane; `lanes` lists each lane's waiting fans (one lane: the show's object). */
   .get("/shows/:showId/stats", async (c) => {
     const showId = c.req.param("showId");
     const db = database(c.env.DB);
-    if (!(await getShow(db, showId))) throw ApiError.of("SHOW_NOT_FOUND");
-    const [sectors, byClass] = await Promise.all([
-      classStats(db, showId),
-      c.env.SHOWS.getByName(showId).waitingByClass(),
-    ]);
-    return c.json({ waiting: byClass.reduce((n, w) => n + w.waiting, 0), sectors });
+    const show = await getShow(db, showId);
+    if (!show) throw ApiError.of("SHOW_NOT_FOUND");
+    const [sectors, waiting] = await Promise.all([classStats(db, showId), showWaiting(c.env, show)]);
+    return c.json({ waiting: waiting.waiting, sectors, lanes: waiting.lanes });
   })
   .get("/shows/:showId/refunds", async (c) => {
     const showId = c.req.param("showId");

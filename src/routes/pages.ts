@@ -15,6 +15,7 @@ import { decodeCursor } from "../db/cursor";
 import { database } from "../db/database";
 import { bookedTicketsOf, findPayment, getShow, listShows, paymentView } from "../db/queries";
 import { ApiError, unavailable } from "../errors";
+import { fanState } from "../lanes/route";
 import { accountPage } from "../page/account";
 import { busyPage } from "../page/busy";
 import { checkoutPage } from "../page/checkout";
@@ -310,7 +311,7 @@ export const pages = new Hono<PagesEnv>()
     if (wait !== undefined) return busy(429, ctx.t.errorRateLimited, wait);
     let outcome: Outcome;
     try {
-      outcome = await c.env.SHOWS.getByName(show.id).state(show.id, ctx.fan.id);
+      outcome = await fanState(c.env, show, ctx.fan.id);
     } catch (err) {
       const answer = unavailable(err);
       if (!answer) throw err;

@@ -116,6 +116,7 @@ async function loadShowConfig(db: Db, showId: string): Promise<ShowConfig | NotR
     salesOpenAt: show.salesOpenAt,
     holdSeconds: show.holdSeconds,
     maxTicketsPerUser: show.maxTicketsPerUser,
+    lanes: show.lanes,
     classes,
   };
 }

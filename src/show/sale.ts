@@ -9,8 +9,11 @@
  * changed (`Step`), which the object's shell carries out: the value or the error for the caller,
  * the fans to notify, when to wake next, and what the next step owes first (`Pending`).
  */
+import type { Counters } from "../do/metrics";
 import { MESSAGES } from "../errors";
+import type { LaneReport } from "../lanes/protocol";
 import { classOf, fanState, ticketView } from "./fan-state";
+import type { LaneBuffers } from "./lane-buffers";
 import type { ShowLedger } from "./ledger";
 import {
   admissionsFor,
@@ -25,6 +28,7 @@ import {
 } from "./rules";
 import type { QueueEntry, ShowStore } from "./store";
 import type { FanState, HoldCheck, Outcome, ShowConfig, TicketClass } from "./types";
+import type { WaitingLine } from "./waiting-line";
 
 /** How soon to try again when D1 failed under an admission or a reconcile is owed. */
 export const RETRY_AFTER_MS = 2_000;
@@ -51,12 +55,19 @@ export type Step<T> = {
   pending: Pending;
   /** When the object must wake up: the earliest hold expiry, or a retry. */
   wakeAt: number | undefined;
+  /** Classes whose counts or first waiting fans changed (with lanes: what the lanes' view shows). */
+  touched: TicketClass[];
 } & ({ ok: true; value: T } | { ok: false; error: unknown });
 
 export interface SaleParts {
   storage: DurableObjectStorage;
   store: ShowStore;
   ledger: ShowLedger;
+  /** Where the fans to admit next are: the store's own queue, or (with lanes) the lanes' buffers. */
+  line(): WaitingLine;
+  /** The lanes' buffers (with lanes): what their reports change. */
+  lanes?: LaneBuffers;
+  metrics?: Counters;
   now(): number;
 }
 
@@ -102,6 +113,9 @@ export class SaleStep {
   private readonly pending: Pending;
   private readonly store: ShowStore;
   private readonly ledger: ShowLedger;
+  private readonly line: WaitingLine;
+  /** Classes whose counts or first waiting fans this step changed (what the lanes' view shows). */
+  readonly touched = new Map<string, TicketClass>();
 
   constructor(
     private readonly parts: SaleParts,
@@ -111,6 +125,7 @@ export class SaleStep {
     this.pending = { ...pending };
     this.store = parts.store;
     this.ledger = parts.ledger;
+    this.line = parts.line();
   }
 
   // --- the calls --------------------------------------------------------------------------------
@@ -207,6 +222,7 @@ export class SaleStep {
         });
         this.changed.add(fanId);
       }
+      this.touch(hold);
       this.sweepSoldOut([hold]);
     }
     return this.answer(fanId);
@@ -227,6 +243,36 @@ export class SaleStep {
       }
     }
     return this.answer(fanId);
+  }
+
+  /**
+   * A lane's report (with lanes): what it owes first (mails it applied, admissions it could not
+   * give, holders' cancels), then its buffers, then as many admissions as they allow.
+   */
+  async laneReport(report: LaneReport): Promise<void> {
+    const lanes = this.parts.lanes;
+    if (!lanes) throw new Error("a lane reported to a show without lanes");
+    this.parts.storage.transactionSync(() => {
+      for (const [fanId, version] of Object.entries(report.acks)) this.store.acked(fanId, version);
+    });
+    const ended = report.declines.flatMap(({ fanId, ticketId }) => {
+      const hold = this.store.holdOf(fanId);
+      return hold?.ticketId === ticketId ? [hold] : [];
+    });
+    if (ended.length > 0) await this.releaseAndAdmit(ended, "CANCELLED");
+    if (report.cancels.length > 0) await this.cancel(report.cancels);
+    const reported: TicketClass[] = [];
+    this.parts.storage.transactionSync(() => {
+      for (const c of report.classes) {
+        const remail = lanes.apply(report.lane, c, (fanId, seq) => this.store.fan(fanId)?.entry === seq);
+        if (!remail) continue;
+        this.parts.metrics?.add(c.entries.length > 0 ? "refills" : "emptyReports");
+        for (const fanId of remail) this.store.mail(fanId);
+        reported.push(c);
+        this.touch(c);
+      }
+    });
+    await this.admit(reported);
   }
 
   /** The fan's state as this step's last word (the notifier sends it as it is). */
@@ -267,13 +313,14 @@ export class SaleStep {
     }
   }
 
-  done(): { changed: Map<string, FanState | undefined>; pending: Pending; wakeAt: number | undefined } {
+  done(): Omit<Step<never>, "ok" | "value" | "error"> {
     const retry = this.pending.reconcile ? this.parts.now() + RETRY_AFTER_MS : undefined;
     const wake = [this.store.earliestExpiry(), this.pending.retryAt, retry].filter((t) => t !== undefined);
     return {
       changed: new Map([...this.changed].map((fanId) => [fanId, this.answered.get(fanId)])),
       pending: { ...this.pending },
       wakeAt: wake.length > 0 ? Math.min(...wake) : undefined,
+      touched: [...this.touched.values()],
     };
   }
 
@@ -323,22 +370,49 @@ export class SaleStep {
     for (const [k, { heads }] of plan.entries()) await this.recordAdmissions(heads, held[k] ?? new Map());
   }
 
-  /** Per class, the fans to admit from the head of its queue: one per free ticket once `freeing` ended. */
+  /**
+   * Per class, the fans to admit from the head of its line: one per free ticket once `freeing`
+   * ended. With lanes, a fan who has since booked as many tickets as the show allows is refused
+   * instead (their lane had not heard of the booking when they asked again).
+   */
   private admissionPlan(classes: TicketClass[], freeing: HoldRecord[] = []) {
     const plan: { c: TicketClass; heads: QueueEntry[] }[] = [];
     for (const c of classes) {
       const counts = this.store.classCounts(this.config, c);
       if (!counts) continue;
       const n = admissionsFor({ ...counts, held: counts.held - freeing.filter((h) => sameClass(h, c)).length });
-      if (n > 0) plan.push({ c, heads: this.store.heads(c, n) });
+      if (n <= 0) continue;
+      let heads = this.line.heads(c, n);
+      if (this.config.lanes > 1) heads = this.refuseOverLimit(c, n, heads);
+      if (heads.length < n && this.line.blocked(c)) this.parts.metrics?.add("dryHolds");
+      if (heads.length > 0) plan.push({ c, heads });
     }
     return plan;
   }
 
+  private refuseOverLimit(c: TicketClass, n: number, heads: QueueEntry[]): QueueEntry[] {
+    const over = heads.filter((h) => this.store.bookedBy(h.fanId).length + 1 > this.config.maxTicketsPerUser);
+    if (over.length === 0) return heads;
+    this.parts.storage.transactionSync(() => {
+      for (const h of over) {
+        this.line.taken(h);
+        this.store.settleEntry(h.fanId, h.seq);
+      }
+    });
+    return this.line.heads(c, n);
+  }
+
   /** Record the holds D1 granted; when it granted fewer than asked, D1 is the record. */
   private async recordAdmissions(heads: QueueEntry[], held: Map<string, HoldRecord>): Promise<void> {
+    const lanes = this.config.lanes > 1;
     this.parts.storage.transactionSync(() => {
-      for (const h of held.values()) this.store.putHold(h);
+      for (const e of heads) {
+        const h = held.get(e.fanId);
+        if (!h) continue;
+        this.store.putHold(h, lanes ? e.seq : undefined);
+        this.line.taken(e);
+        this.touch(e);
+      }
     });
     for (const h of heads) this.changed.add(h.fanId);
     if (held.size < heads.length) {
@@ -349,6 +423,7 @@ export class SaleStep {
 
   /** Record, after D1 released it, that this hold ended (call inside a storage transaction). */
   private endHold(h: HoldRecord, outcome: "EXPIRED" | "CANCELLED"): void {
+    this.touch(h);
     this.store.deleteHold(h.ticketId);
     const fan = this.store.fan(h.fanId);
     if (fan?.status === "IN_PROGRESS" && fan.ticketId === h.ticketId)
@@ -364,14 +439,19 @@ export class SaleStep {
     for (const c of classes) {
       const counts = this.store.classCounts(this.config, c);
       if (!counts || counts.waiting === 0 || !isSoldOut(counts)) continue;
+      this.touch(c);
       this.parts.storage.transactionSync(() => {
-        for (const w of this.store.waitingIn(c)) {
+        for (const w of this.line.closeClass(c)) {
           this.store.dequeue(w.fanId);
           this.store.setFan(w.fanId, "SOLD_OUT", c, null);
           this.changed.add(w.fanId);
         }
       });
     }
+  }
+
+  private touch(c: TicketClass): void {
+    this.touched.set(classKey(c), { sector: c.sector, meia: c.meia });
   }
 
   /**
@@ -409,10 +489,14 @@ export class SaleStep {
       for (const { hold, outcome } of plan.dropHolds) this.endHold(hold, outcome);
       for (const b of plan.dropBooked) this.store.deleteBooked(b.ticketId);
       for (const h of plan.adoptHolds) {
-        this.store.putHold(h);
+        const from = this.config.lanes > 1 ? this.line.entryOf(h.fanId) : undefined;
+        this.store.putHold(h, this.config.lanes > 1 ? (from?.seq ?? null) : undefined);
+        if (from) this.line.taken(from);
+        this.touch(h);
         this.changed.add(h.fanId);
       }
       for (const b of plan.adoptBooked) {
+        this.touch(b);
         this.store.putBooked(b);
         const fan = this.store.fan(b.fanId);
         if (!fan || fan.ticketId === b.ticketId || fan.status === "IN_PROGRESS" || fan.status === "WAITING") {

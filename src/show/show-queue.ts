@@ -2,21 +2,32 @@ import { DurableObject } from "cloudflare:workers";
 import { AlarmScheduler } from "../do/alarm";
 import { FanSockets } from "../do/fan-sockets";
 import { type ObjectIo, objectIo } from "../do/io";
+import { Counters } from "../do/metrics";
 import { SerialExecutor } from "../do/serial";
 import { ERROR_STATUS, errorBody, MESSAGES } from "../errors";
+import { laneName } from "../lanes/key";
+import type { LaneMail, LaneReport, SyncReply } from "../lanes/protocol";
 import { FAN_HEADER, PING, PONG, SHOW_HEADER, STATE_REQUEST } from "../messages";
+import { Courier, MAIL_RETRY_MS } from "./courier";
+import { fanState } from "./fan-state";
+import { LaneBuffers } from "./lane-buffers";
+import { ViewBuilder } from "./lane-view";
 import { ShowLedger } from "./ledger";
 import { FanNotifier } from "./notifier";
 import { PositionFeed } from "./position-feed";
+import { isSoldOut } from "./rules";
 import { AT_START, type Pending, RETRY_AFTER_MS, type Refusal, Sale, type SaleStep } from "./sale";
 import { ShowStore } from "./store";
 import type { FanState, HoldCheck, Outcome, TicketClass } from "./types";
+import { LocalLine } from "./waiting-line";
 
 /** A failing alarm retries after RETRY_AFTER_MS, doubling with every failure in a row up to this. */
 const MAX_ALARM_RETRY_MS = 60_000;
 
 /** The body of a step that only settles what is due (the alarm, the cron's poke), and its answer without a show. */
 const nothing = () => undefined;
+
+const NO_COUNTS = { total: 1, held: 0, booked: 0, waiting: 0 };
 
 /**
  * One object per show, named by the show's id. This class only wires the runtime's entry points
@@ -26,6 +37,12 @@ const nothing = () => undefined;
  * one thing a step leaves to the next (`pending`). Nothing here does I/O at start: a fresh instance
  * owes a reconcile with D1, which its first step (a fan's call, or the alarm) makes, where a
  * failure is answered and retried like any other.
+ *
+ * With lanes (a show created with `lanes` > 1, src/lanes/) the waiting fans, their sockets and
+ * their positions live in the lane objects; this object coordinates them: it keeps the tickets,
+ * holds, expiry, D1 and bookings as before, admits from the buffers the lanes report
+ * (`laneSync`), and the courier delivers each changed fan's state to its lane and the view to
+ * every lane. It never waits on a lane inside its serial executor (a lane may be waiting on it).
  */
 export class ShowQueue extends DurableObject<Env> {
   /** The show this object serves: its name. */
@@ -38,6 +55,10 @@ export class ShowQueue extends DurableObject<Env> {
   private readonly alarms: AlarmScheduler;
   private readonly sockets: FanSockets;
   private readonly notifier: FanNotifier;
+  private readonly buffers: LaneBuffers;
+  private readonly views: ViewBuilder;
+  private readonly courier: Courier;
+  private readonly metrics = new Counters();
   /** What the next step owes first (a fresh instance: a reconcile). */
   private pending: Pending = AT_START;
 
@@ -49,13 +70,59 @@ export class ShowQueue extends DurableObject<Env> {
     this.showId = ctx.id.name ?? this.store.config()?.id ?? "";
     this.io = objectIo(this.showId, env.DB);
     this.ledger = new ShowLedger(() => this.io.db(), this.showId);
-    this.sale = new Sale({ storage: ctx.storage, store: this.store, ledger: this.ledger, now: () => this.io.now() });
+    this.buffers = new LaneBuffers(ctx.storage);
+    const local = new LocalLine(this.store);
+    this.sale = new Sale({
+      storage: ctx.storage,
+      store: this.store,
+      ledger: this.ledger,
+      line: () => (this.lanes() > 1 ? this.buffers : local),
+      lanes: this.buffers,
+      metrics: this.metrics,
+      now: () => this.io.now(),
+    });
     this.alarms = new AlarmScheduler(ctx.storage, () => this.io.now(), {
       firstMs: RETRY_AFTER_MS,
       maxMs: MAX_ALARM_RETRY_MS,
     });
     this.sockets = new FanSockets(ctx, () => this.io.now());
     this.notifier = new FanNotifier(this.sockets, new PositionFeed(this.store), this.io);
+    this.views = new ViewBuilder(this.store, this.buffers, () => this.io.now());
+    this.courier = new Courier({
+      lanes: () => this.lanes(),
+      mails: () => this.mails(),
+      viewVersion: () => this.store.viewVersion(),
+      view: () => this.views.build(this.onSaleConfig(), this.store.viewVersion()),
+      send: (lane, mails, view) => {
+        const name = laneName(this.showId, lane);
+        return this.io.call(name, () => this.env.LANES.getByName(name).deliver(this.showId, lane, mails, view));
+      },
+      received: (lane, receipt) =>
+        this.call(
+          (s) =>
+            s.laneReport({
+              lane,
+              classes: [],
+              acks: receipt.acks,
+              declines: receipt.declines,
+              cancels: [],
+              refresh: [],
+            }),
+          nothing,
+        ),
+      failed: (lane, error) => {
+        console.warn("a delivery to a lane failed; it is made again", {
+          show: this.showId,
+          lane,
+          error: String(error),
+        });
+        // A step keeps the alarm for the retry.
+        this.call(nothing, nothing).catch(() => {});
+      },
+      now: () => this.io.now(),
+      sleep: (ms) => this.io.sleep(ms),
+      metrics: this.metrics,
+    });
     // Keep-alive answered by the runtime itself, so idle fans never wake the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
@@ -96,17 +163,25 @@ export class ShowQueue extends DurableObject<Env> {
     ),
   );
 
-  /** `PATCH /:showId/ingresso/book`: turn the fan's hold into a booking with an approved payment. */
-  book(showId: string, fanId: string, ticketId: string, paymentId: string): Promise<Outcome> {
-    return this.outcome(showId, (s) => s.book(fanId, ticketId, paymentId));
+  /**
+   * `PATCH /:showId/ingresso/book`: turn the fan's hold into a booking with an approved payment.
+   * With lanes, answered once the fan's lane has it too (so the fan's next call there sees it),
+   * and every lane the sold-out of a class.
+   */
+  async book(showId: string, fanId: string, ticketId: string, paymentId: string): Promise<Outcome> {
+    const outcome = await this.outcome(showId, (s) => s.book(fanId, ticketId, paymentId));
+    await this.delivered();
+    return outcome;
   }
 
   /**
    * The provider reports this fan's payment in flight (a Pix code issued, a card in 3-D Secure):
    * the hold is extended once by the grace, D1 first.
    */
-  extendHold(showId: string, fanId: string, ticketId: string, paymentId: string): Promise<Outcome> {
-    return this.outcome(showId, (s) => s.extendHold(fanId, ticketId, paymentId));
+  async extendHold(showId: string, fanId: string, ticketId: string, paymentId: string): Promise<Outcome> {
+    const outcome = await this.outcome(showId, (s) => s.extendHold(fanId, ticketId, paymentId));
+    await this.delivered();
+    return outcome;
   }
 
   /** `GET /:showId/ingresso`: the fan's state, with any hold past its time already ended. */
@@ -123,21 +198,55 @@ export class ShowQueue extends DurableObject<Env> {
     );
   }
 
-  /** The cron's safety net: end overdue holds and admit the next fans, even if the alarm was lost. */
-  poke(showId: string): Promise<void> {
+  /**
+   * The cron's safety net: end overdue holds and admit the next fans, even if the alarm was lost;
+   * with lanes, deliver to every lane what it is owed, the view included.
+   */
+  async poke(showId: string): Promise<void> {
     this.mine(showId);
-    return this.call(nothing, nothing);
+    await this.call(nothing, nothing);
+    if (this.lanes() > 1) await this.courier.flush();
   }
 
   /** The organizer archived the show (D1 already says so): from now on it takes no new requests. */
-  archived(showId: string): Promise<void> {
+  async archived(showId: string): Promise<void> {
     this.mine(showId);
-    return this.serial.run(async () => this.sale.archived());
+    await this.serial.run(async () => {
+      this.sale.archived();
+      if (this.lanes() > 1) this.store.nextViewVersion();
+    });
+    if (this.lanes() > 1) await this.courier.flush();
   }
 
-  /** Fans waiting per class that has any (admin stats, the organizers' dashboard). */
+  /** Fans waiting per class that has any (admin stats, the organizers' dashboard); with lanes, the lanes have them. */
   waitingByClass(): (TicketClass & { waiting: number })[] {
     return this.store.waitingByClass();
+  }
+
+  // --- RPC: the show's lanes ---------------------------------------------------------------------
+
+  /**
+   * A lane's report (src/lanes/protocol.ts), as one step: what it owes, its buffers, and the
+   * admissions they allow. Answered with what the lane is owed: its fans' changed states (and
+   * those it asked for), and the view when the lane's is older than `knownView`.
+   */
+  laneSync(showId: string, report: LaneReport, knownView: number): Promise<SyncReply> {
+    this.mine(showId);
+    this.metrics.add("laneSyncs");
+    return this.call<SyncReply>(
+      async (s) => {
+        await s.laneReport(report);
+        return this.replyTo(report.lane, knownView, report.refresh);
+      },
+      (refusal) => {
+        throw new Error(`a lane reported to a show that is not on sale: ${refusal.code}`);
+      },
+    );
+  }
+
+  /** What this object counted (the benchmark's, through its routes). */
+  laneMetrics(): ReturnType<Counters["snapshot"]> {
+    return this.metrics.snapshot();
   }
 
   /** An empty call: the floor against which the benchmarks measure the request path. */
@@ -197,6 +306,7 @@ export class ShowQueue extends DurableObject<Env> {
       const failed = await this.alarms.fired(() => this.onShow(nothing, nothing));
       if (failed) console.error("alarm: the sale's step failed; the alarm retries", { show: this.showId, ...failed });
     });
+    if (this.lanes() > 1) await this.courier.flush();
   }
 
   // --- the shell --------------------------------------------------------------------------------
@@ -228,10 +338,69 @@ export class ShowQueue extends DurableObject<Env> {
     if ("ok" in config) return refuse(config);
     const step = await this.sale.step(config, this.pending, body);
     this.pending = step.pending;
-    this.notify(step.changed);
-    await this.alarms.keep(step.wakeAt);
+    let mailRetry: number | undefined;
+    if (config.lanes > 1) {
+      if (step.touched.length > 0) {
+        this.views.changed(step.touched);
+        this.store.nextViewVersion();
+      }
+      // A class sold out: every lane hears it now, not at its next view.
+      this.courier.kick(step.touched.some((c) => isSoldOut(this.store.classCounts(config, c) ?? NO_COUNTS)));
+      // Mails stay owed until their lane confirms them: the alarm comes back for them.
+      if (this.store.hasPendingMail()) mailRetry = this.io.now() + MAIL_RETRY_MS;
+    } else {
+      this.notify(step.changed);
+    }
+    await this.alarms.keep(step.wakeAt, mailRetry, this.courier.retryAt());
     if (!step.ok) throw step.error;
     return step.value;
+  }
+
+  // --- the lanes ---------------------------------------------------------------------------------
+
+  private lanes(): number {
+    return this.store.config()?.lanes ?? 1;
+  }
+
+  private onSaleConfig() {
+    const config = this.store.config();
+    if (!config) throw new Error("the show's lanes are served once the show is on sale");
+    return config;
+  }
+
+  /** Each fan's current state, for the lanes still owed it, by lane. */
+  private mails(): Map<number, LaneMail[]> {
+    const out = new Map<number, LaneMail[]>();
+    const config = this.store.config();
+    if (!config) return out;
+    for (const p of this.store.pendingMail()) {
+      const mail = this.mailOf(p.fanId);
+      if (mail) out.set(p.lane, [...(out.get(p.lane) ?? []), mail]);
+    }
+    return out;
+  }
+
+  private mailOf(fanId: string): LaneMail | undefined {
+    const config = this.store.config();
+    const fan = this.store.fan(fanId);
+    if (!config || !fan) return undefined;
+    return { fanId, version: fan.version, entry: fan.entry, state: fanState(this.store, config, fanId) };
+  }
+
+  /** The answer to a lane's call: what it is owed, the fans it asked about, and the view if its is older. */
+  private replyTo(lane: number, knownView: number, refresh: string[]): SyncReply {
+    const owed = this.mails().get(lane) ?? [];
+    const asked = refresh.flatMap((fanId) => (owed.some((m) => m.fanId === fanId) ? [] : (this.mailOf(fanId) ?? [])));
+    const mails = [...owed, ...asked];
+    const version = this.store.viewVersion();
+    const view = knownView < version ? this.views.build(this.onSaleConfig(), version) : undefined;
+    this.courier.carried(lane, mails, view?.version);
+    return { mails, view };
+  }
+
+  /** With lanes: resolve once the lanes have what the last call changed (a failed delivery is left to the alarm). */
+  private async delivered(): Promise<void> {
+    if (this.lanes() > 1) await this.courier.flush(false);
   }
 
   private notify(changed: Map<string, FanState | undefined>): void {

@@ -56,6 +56,8 @@ export interface ShowConfig {
   salesOpenAt: number;
   holdSeconds: number;
   maxTicketsPerUser: number;
+  /** Waiting-room lanes: 1, the object holds the queue itself; K > 1, K lane objects do (src/lanes/). */
+  lanes: number;
   /** In the organizer's order, full before meia. */
   classes: ClassConfig[];
 }

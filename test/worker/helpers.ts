@@ -53,6 +53,8 @@ export interface ShowSpec {
   holdSeconds?: number;
   maxTicketsPerUser?: number;
   salesOpenAt?: string;
+  /** Waiting-room lanes (src/lanes/); the API's default is 1. */
+  lanes?: number;
 }
 
 /** A fresh band and show for one test. */
@@ -73,6 +75,7 @@ export async function createShow(spec: ShowSpec = {}) {
       ...(spec.holdSeconds !== undefined && { holdSeconds: spec.holdSeconds }),
       ...(spec.maxTicketsPerUser !== undefined && { maxTicketsPerUser: spec.maxTicketsPerUser }),
       ...(spec.salesOpenAt !== undefined && { salesOpenAt: spec.salesOpenAt }),
+      ...(spec.lanes !== undefined && { lanes: spec.lanes }),
     },
   });
   if (show.status !== 201) throw new Error(`show: ${show.status} ${show.text}`);

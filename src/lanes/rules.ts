@@ -1,0 +1,66 @@
+/**
+ * A lane's rules as plain functions over plain data (#13): what to do with the coordinator's word
+ * about a fan, when the coordinator must hear about a change at once, and where a waiting fan
+ * stands. The lane gathers the facts and carries the answers out (src/lanes/lane.ts).
+ */
+import type { OrderKey } from "./key";
+import type { LaneFan, ReportState } from "./lane-store";
+import { type ClassView, type LaneMail, LOW_WATER } from "./protocol";
+import { estimateAhead } from "./sketch";
+
+/**
+ * What a mail about a fan does here:
+ * - `apply`: the mail is about the fan's current place (the fan waits on it, or holds from it):
+ *   the coordinator's state becomes the fan's, and a waiting fan leaves the line;
+ * - `decline`: it admits the fan from a place the fan has left (a cancel, or a rejoin, got here
+ *   first): the coordinator must give the ticket back;
+ * - `booked`: it is about an older place: only the fan's booked tickets are taken from it;
+ * - `stale`: this lane already has that version or a newer one.
+ */
+export type MailAction = "apply" | "decline" | "booked" | "stale";
+
+export function mailAction(fan: LaneFan | undefined, mail: LaneMail): MailAction {
+  if (fan && mail.version <= fan.version) return "stale";
+  const sameClass = fan?.sector === (mail.state.sector ?? null) && fan?.meia === (mail.state.meia ?? null);
+  const onIt = mail.entry === null ? sameClass : fan?.entry === mail.entry;
+  if (fan?.status === "WAITING" && onIt) return "apply";
+  if (fan?.owner === "coordinator" && (mail.entry === null || fan.entry === mail.entry)) return "apply";
+  return mail.state.status === "IN_PROGRESS" ? "decline" : "booked";
+}
+
+/**
+ * How soon the coordinator must hear of a fan joining at `key`: now (2) when it could change whom
+ * the coordinator admits next (it believes this lane has nobody beyond what it reported, or the
+ * key falls before the last fan reported), else soon (1: the counts and samples).
+ */
+export function joinUrgency(report: ReportState, key: OrderKey): 1 | 2 {
+  return !report.more || report.tail === null || key < report.tail ? 2 : 1;
+}
+
+/** A waiting fan left the line (cancelled, sold out): now when the coordinator has that fan in its buffer. */
+export function leaveUrgency(report: ReportState, key: OrderKey): 1 | 2 {
+  return report.tail !== null && key <= report.tail ? 2 : 1;
+}
+
+/** The coordinator admitted from this lane's buffer: refill it now once fewer than LOW_WATER of its reported fans still wait. */
+export function needsRefill(report: ReportState, reportedStillWaiting: number, waiting: number): boolean {
+  return report.more && reportedStillWaiting < LOW_WATER && waiting > reportedStillWaiting;
+}
+
+/**
+ * A waiting fan's position: 1 + the fans ahead in its class, everywhere. `ownAhead` is exact (this
+ * lane's own line). Up to the last fan of the view's head every fan waiting anywhere is known, so
+ * the position there is exact; further back the other lanes' fans come from the merged sample,
+ * less the admissions since it was merged. With no view yet, only this lane's own fans count.
+ */
+export function positionOf(f: { key: OrderKey; lane: number; ownAhead: number; view: ClassView | undefined }): number {
+  const v = f.view;
+  if (!v) return f.ownAhead + 1;
+  const last = v.head.at(-1);
+  let othersInHead = 0;
+  for (const [key, lane] of v.head) if (lane !== f.lane && key < f.key) othersInHead += 1;
+  if (last && f.key <= last[0]) return f.ownAhead + othersInHead + 1;
+  const estimate = estimateAhead(v.sample, f.key);
+  const sampled = estimate === undefined ? 0 : estimate - (v.admitted - v.sampleAdmitted);
+  return Math.max(f.ownAhead + othersInHead, sampled) + 1;
+}
