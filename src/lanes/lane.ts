@@ -165,6 +165,7 @@ export class LaneStep {
     ];
     if (holders.length > 0) await this.sync({ refresh: holders }, false);
     const refused = new Map<number, Outcome>();
+    const joined = new Set<string>();
     const now = this.parts.now();
     for (const [i, { fanId, wanted, stamp }] of items.entries()) {
       const fan = this.store.fan(fanId);
@@ -198,6 +199,7 @@ export class LaneStep {
         });
         this.store.owe(wanted, urgency);
       });
+      joined.add(fanId);
       this.parts.metrics?.add("joins");
       this.parts.metrics?.sample("joinDelayMs", now - stamp);
       this.changed.add(fanId);
@@ -205,7 +207,8 @@ export class LaneStep {
     }
     if (this.lane.owesNow()) await this.sync({}, false);
     return items.map(({ fanId }, i) => {
-      const outcome = refused.get(i) ?? this.answer(fanId);
+      // The answer's position is provisional: the fan's next message may correct it either way.
+      const outcome = refused.get(i) ?? this.answer(fanId, { provisional: joined.has(fanId) });
       return outcome.ok ? { ...outcome, httpStatus: outcome.state.status === "WAITING" ? 202 : 200 } : outcome;
     });
   }
@@ -256,9 +259,9 @@ export class LaneStep {
     if (this.store.owing().length > 0 || this.store.declines().length > 0) await this.sync({}, true);
   }
 
-  /** The fan's state as this step's answer. */
-  answer(fanId: string): Extract<Outcome, { ok: true }> {
-    const state = this.stateOf(fanId);
+  /** The fan's state as this step's answer (a `provisional` position is not kept as the one shown). */
+  answer(fanId: string, opts: { provisional?: boolean } = {}): Extract<Outcome, { ok: true }> {
+    const state = this.stateOf(fanId, opts);
     this.answered.set(fanId, state);
     return { ok: true, httpStatus: 200, state };
   }
@@ -267,7 +270,7 @@ export class LaneStep {
    * The contract's State of a fan, from the lane's records; a waiting fan's position is never later
    * than the last one it was shown for this place.
    */
-  stateOf(fanId: string): FanState {
+  stateOf(fanId: string, opts: { provisional?: boolean } = {}): FanState {
     const fan = this.store.fan(fanId);
     if (!fan) return { status: "NONE", booked: [] };
     const state: FanState = { status: fan.status, booked: fan.booked };
@@ -277,7 +280,10 @@ export class LaneStep {
     }
     if (fan.status === "WAITING") {
       const entry = this.store.entryOf(fanId);
-      if (entry) state.position = this.shownPosition(fan, entry);
+      if (entry)
+        state.position = opts.provisional
+          ? this.positionOf(entry, this.store.ahead(entry))
+          : this.shownPosition(fan, entry);
     } else if (fan.status === "IN_PROGRESS" || fan.status === "BOOKED") {
       if (fan.ticket) state.ticket = fan.ticket;
       if (fan.status === "IN_PROGRESS" && fan.expiresAt !== null)
@@ -304,7 +310,14 @@ export class LaneStep {
 
   /** Where this waiting fan stands, `ownAhead` of the lane's own fans being ahead of it. */
   private positionOf(entry: WaitingEntry, ownAhead: number): number {
-    return positionOf({ key: entry.key, lane: this.parts.lane, ownAhead, view: this.lane.classView(entry) });
+    return positionOf({
+      key: entry.key,
+      lane: this.parts.lane,
+      lanes: this.config.lanes,
+      ownAhead,
+      ownWaiting: this.store.waiting(entry),
+      view: this.lane.classView(entry),
+    });
   }
 
   /** The class as the coordinator last counted it (undefined: no such class). */

@@ -100,8 +100,10 @@ export interface ClassView extends TicketClass {
   sample: SamplePoint[];
   /** `admitted` when `sample` was merged. */
   sampleAdmitted: number;
-  /** Fans waiting in every lane, as last reported. */
+  /** Fans waiting in every lane, as last reported (less those admitted since). */
   waiting: number;
+  /** The same, lane by lane. */
+  laneWaiting: number[];
 }
 
 export interface LaneView {

@@ -47,20 +47,45 @@ export function needsRefill(report: ReportState, reportedStillWaiting: number, w
   return report.more && reportedStillWaiting < LOW_WATER && waiting > reportedStillWaiting;
 }
 
+/** Other lanes' joins since the view, guessed from this lane's own (fans spread evenly): this much more, to err late. */
+export const GROWTH_MARGIN = 1.25;
+
+export interface PositionFacts {
+  key: OrderKey;
+  /** This lane's number, of `lanes`. */
+  lane: number;
+  lanes: number;
+  /** This lane's own fans ahead (exact). */
+  ownAhead: number;
+  /** This lane's waiting fans of the class now. */
+  ownWaiting: number;
+  view: ClassView | undefined;
+}
+
 /**
  * A waiting fan's position: 1 + the fans ahead in its class, everywhere. `ownAhead` is exact (this
  * lane's own line). Up to the last fan of the view's head every fan waiting anywhere is known, so
- * the position there is exact; further back the other lanes' fans come from the merged sample,
- * less the admissions since it was merged. With no view yet, only this lane's own fans count.
+ * the position there is exact. Further back, up to the last fan the merged sample knows, the other
+ * lanes' fans come from the sample, less the admissions since it was merged. Beyond (a fan who
+ * joined after the view was made), every fan the view knows is ahead, and so are the other lanes'
+ * joins since: guessed from this lane's own, on the late side, so that the positions a fan sees
+ * afterwards are lower, not higher. With no view yet, only this lane's own fans count.
  */
-export function positionOf(f: { key: OrderKey; lane: number; ownAhead: number; view: ClassView | undefined }): number {
+export function positionOf(f: PositionFacts): number {
   const v = f.view;
   if (!v) return f.ownAhead + 1;
   const last = v.head.at(-1);
   let othersInHead = 0;
   for (const [key, lane] of v.head) if (lane !== f.lane && key < f.key) othersInHead += 1;
   if (last && f.key <= last[0]) return f.ownAhead + othersInHead + 1;
-  const estimate = estimateAhead(v.sample, f.key);
-  const sampled = estimate === undefined ? 0 : estimate - (v.admitted - v.sampleAdmitted);
-  return Math.max(f.ownAhead + othersInHead, sampled) + 1;
+  const known = v.sample.at(-1)?.[0] ?? last?.[0];
+  const admittedSince = v.admitted - v.sampleAdmitted;
+  if (known !== undefined && f.key <= known) {
+    const sampled = (estimateAhead(v.sample, f.key) ?? 0) - admittedSince;
+    return Math.max(f.ownAhead + othersInHead, sampled) + 1;
+  }
+  const mine = v.laneWaiting[f.lane] ?? 0;
+  const others = Math.max(othersInHead, v.laneWaiting.reduce((n, w) => n + w, 0) - mine);
+  const growth = Math.ceil(Math.max(0, f.ownWaiting - mine) * (f.lanes - 1) * GROWTH_MARGIN);
+  return f.ownAhead + others + growth + 1;
 }

@@ -237,10 +237,18 @@ export class ShowLane extends DurableObject<Env> {
         if (!first) return [];
         const ahead = this.store.ahead(first);
         const view = this.lane.classView(c);
+        const ownWaiting = this.store.waiting(c);
         return entries.flatMap((e, i): PassFan[] => {
           const fan = this.store.fan(e.fanId);
           if (!fan) return [];
-          const computed = positionOf({ key: e.key, lane: this.laneNumber, ownAhead: ahead + i, view });
+          const computed = positionOf({
+            key: e.key,
+            lane: this.laneNumber,
+            lanes: config.lanes,
+            ownAhead: ahead + i,
+            ownWaiting,
+            view,
+          });
           const position = fan.shownPosition === null ? computed : Math.min(fan.shownPosition, computed);
           const state: FanState = { status: "WAITING", position, sector: e.sector, meia: e.meia, booked: fan.booked };
           return [{ fanId: e.fanId, key: e.key, state, shown: fan.shownPosition, shownAt: fan.shownAt }];

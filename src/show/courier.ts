@@ -40,6 +40,7 @@ export class Courier {
   private again = false;
   private forced = false;
   private waking: number | undefined;
+  private flushing = 0;
 
   constructor(private readonly deps: CourierDeps) {}
 
@@ -61,8 +62,14 @@ export class Courier {
    * tried: a failure is left to the alarm.
    */
   async flush(views = true): Promise<void> {
-    this.kick(views);
-    while (this.running) await this.running;
+    // Every round until then is forced: what a receipt changes on the way goes out too.
+    if (views) this.flushing += 1;
+    try {
+      this.kick(views);
+      while (this.running) await this.running;
+    } finally {
+      if (views) this.flushing -= 1;
+    }
   }
 
   /** The reply to a lane's own call carried these mails and this view: they count as delivered once sent. */
@@ -86,7 +93,7 @@ export class Courier {
   private async rounds(): Promise<void> {
     do {
       this.again = false;
-      const force = this.forced;
+      const force = this.forced || this.flushing > 0;
       this.forced = false;
       await this.round(force);
     } while (this.again);

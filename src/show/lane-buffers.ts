@@ -211,6 +211,20 @@ export class LaneBuffers implements WaitingLine {
     return Math.max(0, Number(r?.n ?? 0));
   }
 
+  /** Fans waiting in each of `lanes` lanes, as last reported, less those admitted since. */
+  laneWaiting(c: TicketClass, lanes: number): number[] {
+    const out = Array.from({ length: lanes }, () => 0);
+    for (const r of this.rows(
+      "SELECT lane, waiting - consumed AS n FROM lane_class WHERE sector = ? AND meia = ?",
+      c.sector,
+      c.meia ? 1 : 0,
+    )) {
+      const lane = Number(r.lane);
+      if (lane < lanes) out[lane] = Math.max(0, Number(r.n));
+    }
+    return out;
+  }
+
   /** Each lane's queue of the class, as the merged sample reads it (src/lanes/sketch.ts). */
   queues(c: TicketClass): LaneQueue[] {
     const m = c.meia ? 1 : 0;

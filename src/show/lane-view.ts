@@ -65,6 +65,7 @@ export class ViewBuilder {
       sample: merged.sample,
       sampleAdmitted: merged.admitted,
       waiting: this.lanes.waiting(c),
+      laneWaiting: this.lanes.laneWaiting(c, config.lanes),
     };
   }
 

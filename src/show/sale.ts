@@ -450,7 +450,9 @@ export class SaleStep {
     }
   }
 
+  /** The class moved; with lanes, the view the lanes get is a new version from now on. */
   private touch(c: TicketClass): void {
+    if (this.config.lanes > 1 && this.touched.size === 0) this.store.nextViewVersion();
     this.touched.set(classKey(c), { sector: c.sector, meia: c.meia });
   }
 

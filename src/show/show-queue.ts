@@ -236,6 +236,7 @@ export class ShowQueue extends DurableObject<Env> {
     return this.call<SyncReply>(
       async (s) => {
         await s.laneReport(report);
+        this.views.changed([...s.touched.values()]);
         return this.replyTo(report.lane, knownView, report.refresh);
       },
       (refusal) => {
@@ -340,10 +341,7 @@ export class ShowQueue extends DurableObject<Env> {
     this.pending = step.pending;
     let mailRetry: number | undefined;
     if (config.lanes > 1) {
-      if (step.touched.length > 0) {
-        this.views.changed(step.touched);
-        this.store.nextViewVersion();
-      }
+      this.views.changed(step.touched);
       // A class sold out: every lane hears it now, not at its next view.
       this.courier.kick(step.touched.some((c) => isSoldOut(this.store.classCounts(config, c) ?? NO_COUNTS)));
       // Mails stay owed until their lane confirms them: the alarm comes back for them.
