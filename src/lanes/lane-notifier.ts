@@ -10,7 +10,6 @@
  * a fan forward.
  */
 
-import type { FanSockets } from "../do/fan-sockets";
 import type { Counters } from "../do/metrics";
 import { POSITION_UPDATE_INTERVAL_MS, stateMessage } from "../messages";
 import type { NotifierClock } from "../show/notifier";
@@ -22,7 +21,7 @@ export const NEAR_POSITION = 2_000;
 /** Fans further back get theirs this often. */
 export const FAR_INTERVAL_MS = 20_000;
 /** Position messages a lane sends per pass at most. */
-export const POSITION_BUDGET = 2_000;
+export const POSITION_BUDGET = 4_000;
 /** Waiting fans read per slice of a pass; the pass pauses between slices so that calls get in. */
 export const PASS_SLICE = 64;
 const PASS_PAUSE_MS = 2;
@@ -35,6 +34,12 @@ export interface PassFan {
   /** The position last shown (null: none yet). */
   shown: number | null;
   shownAt: number | null;
+}
+
+/** Where messages go: the fans' sockets (src/do/fan-sockets.ts `FanSockets`). */
+export interface SocketSink {
+  of(fanId: string): WebSocket[];
+  send(sockets: WebSocket[], text: string): void;
 }
 
 export interface LanePositionSource {
@@ -57,7 +62,7 @@ export class LaneNotifier {
   private budget = 0;
 
   constructor(
-    private readonly sockets: FanSockets,
+    private readonly sockets: SocketSink,
     private readonly source: LanePositionSource,
     private readonly clock: NotifierClock,
     private readonly metrics?: Counters,
