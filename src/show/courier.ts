@@ -13,7 +13,7 @@ import type { DeliveryReceipt, LaneMail, LaneView } from "../lanes/protocol";
 /** A mail not confirmed is sent again after this long. */
 export const MAIL_RETRY_MS = 2_000;
 /** A lane gets the view at most this often (its mails go out at once). */
-export const VIEW_INTERVAL_MS = 1_000;
+export const VIEW_INTERVAL_MS = 750;
 
 export interface CourierDeps {
   lanes(): number;
@@ -21,6 +21,9 @@ export interface CourierDeps {
   mails(): Map<number, LaneMail[]>;
   viewVersion(): number;
   view(): LaneView;
+  /** When the view must be made again though nothing changed (a merge held back is due), and making it so. */
+  viewRefreshAt(): number | undefined;
+  refreshView(): void;
   send(lane: number, mails: LaneMail[], view: LaneView | undefined): Promise<DeliveryReceipt>;
   /** A lane's receipt, recorded as a step of the sale. */
   received(lane: number, receipt: DeliveryReceipt): Promise<void>;
@@ -101,6 +104,8 @@ export class Courier {
 
   private async round(force: boolean): Promise<void> {
     const now = this.deps.now();
+    const refresh = this.deps.viewRefreshAt();
+    if (refresh !== undefined && refresh <= now) this.deps.refreshView();
     const version = this.deps.viewVersion();
     const targets = new Map<number, { mails: LaneMail[]; view: boolean }>();
     // A lane that just failed is tried again by the alarm (or a forced round), not by every change.
@@ -129,6 +134,8 @@ export class Courier {
       const view = [...targets.values()].some((t) => t.view) ? this.deps.view() : undefined;
       await Promise.all([...targets].map(([lane, t]) => this.deliver(lane, t.mails, t.view ? view : undefined, now)));
     }
+    const again = this.deps.viewRefreshAt();
+    if (again !== undefined) later = Math.min(later ?? again, again);
     if (later !== undefined) this.wakeAt(later);
   }
 

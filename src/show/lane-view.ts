@@ -24,6 +24,8 @@ interface Merged {
 
 export class ViewBuilder {
   private readonly merged = new Map<string, Merged>();
+  /** A merge held back by its interval: the lanes need a view again once it is done. */
+  private deferred: number | undefined;
 
   constructor(
     private readonly store: ShowStore,
@@ -39,7 +41,13 @@ export class ViewBuilder {
     }
   }
 
+  /** When a merge held back is due: the view must be made (and sent) again then. */
+  refreshAt(): number | undefined {
+    return this.deferred;
+  }
+
   build(config: ShowConfig, version: number): LaneView {
+    this.deferred = undefined;
     return {
       version,
       status: config.status,
@@ -73,7 +81,11 @@ export class ViewBuilder {
     const key = classKey(c);
     const kept = this.merged.get(key);
     const now = this.now();
-    if (kept && (!kept.stale || now - kept.at < SAMPLE_MERGE_MS)) return kept;
+    if (kept && !kept.stale) return kept;
+    if (kept && now - kept.at < SAMPLE_MERGE_MS) {
+      this.deferred = Math.min(this.deferred ?? Number.POSITIVE_INFINITY, kept.at + SAMPLE_MERGE_MS);
+      return kept;
+    }
     const fresh = { sample: mergeSamples(this.lanes.queues(c), after), admitted, at: now, stale: false };
     this.merged.set(key, fresh);
     return fresh;

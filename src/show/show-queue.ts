@@ -93,6 +93,10 @@ export class ShowQueue extends DurableObject<Env> {
       mails: () => this.mails(),
       viewVersion: () => this.store.viewVersion(),
       view: () => this.views.build(this.onSaleConfig(), this.store.viewVersion()),
+      viewRefreshAt: () => this.views.refreshAt(),
+      refreshView: () => {
+        this.store.nextViewVersion();
+      },
       send: (lane, mails, view) => {
         const name = laneName(this.showId, lane);
         return this.io.call(name, () => this.env.LANES.getByName(name).deliver(this.showId, lane, mails, view));

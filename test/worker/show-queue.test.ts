@@ -196,7 +196,6 @@ describe("the show object's alarm", () => {
     await call("PATCH", `/${show.id}/ingresso/cancel`, { token: ana!.token });
     expect(await runInDurableObject(showStub(show.id), (_o, ctx) => ctx.storage.getAlarm())).toBeNull();
   });
-
 });
 
 describe("one object, one show", () => {

@@ -45,8 +45,33 @@ const fans = (b: LaneBuffers, n = 10) => b.heads(PISTA, n).map((e) => e.fanId);
 describe("the coordinator's record of its lanes", () => {
   it("admits no fan past the last one reported by a lane that has more: a lane whose buffer ran dry holds its class there", async () => {
     await withBuffers((b) => {
-      b.apply(0, report(1, [[1, "a"], [3, "c"], [5, "e"]], true), never);
-      b.apply(1, report(1, [[2, "b"], [4, "d"], [6, "f"], [8, "h"]], false), never);
+      b.apply(
+        0,
+        report(
+          1,
+          [
+            [1, "a"],
+            [3, "c"],
+            [5, "e"],
+          ],
+          true,
+        ),
+        never,
+      );
+      b.apply(
+        1,
+        report(
+          1,
+          [
+            [2, "b"],
+            [4, "d"],
+            [6, "f"],
+            [8, "h"],
+          ],
+          false,
+        ),
+        never,
+      );
       // Lane 0 may hold a fan stamped 6 or 7: nobody after its "e" (5) may go first.
       expect(fans(b)).toEqual(["a", "b", "c", "d", "e"]);
       for (const e of b.heads(PISTA, 5)) b.taken(e);
@@ -62,7 +87,20 @@ describe("the coordinator's record of its lanes", () => {
 
   it("keeps the newest report of each lane: an older or repeated one changes nothing", async () => {
     await withBuffers((b) => {
-      expect(b.apply(0, report(2, [[1, "a"], [2, "b"]], false), never)).toEqual([]);
+      expect(
+        b.apply(
+          0,
+          report(
+            2,
+            [
+              [1, "a"],
+              [2, "b"],
+            ],
+            false,
+          ),
+          never,
+        ),
+      ).toEqual([]);
       expect(b.apply(0, report(1, [[9, "z"]], false), never)).toBeUndefined();
       expect(b.apply(0, report(2, [[9, "z"]], false), never)).toBeUndefined();
       expect(fans(b)).toEqual(["a", "b"]);
@@ -74,7 +112,20 @@ describe("the coordinator's record of its lanes", () => {
   it("leaves out a reported fan the coordinator already admitted from that place, and names it to mail again", async () => {
     await withBuffers((b) => {
       const acted = (fanId: string, seq: number) => fanId === "a" && seq === 1;
-      expect(b.apply(1, report(1, [[1, "a"], [2, "b"]], false), acted)).toEqual(["a"]);
+      expect(
+        b.apply(
+          1,
+          report(
+            1,
+            [
+              [1, "a"],
+              [2, "b"],
+            ],
+            false,
+          ),
+          acted,
+        ),
+      ).toEqual(["a"]);
       expect(fans(b)).toEqual(["b"]);
       expect(b.laneWaiting(PISTA, 2)).toEqual([0, 1]);
     });

@@ -4,6 +4,7 @@
  * 20 s, a pass never sends more than its budget, and nobody hears the same position twice.
  */
 import { describe, expect, it } from "vitest";
+import { arrivalKey } from "../../../src/lanes/key";
 import {
   FAR_INTERVAL_MS,
   LaneNotifier,
@@ -12,7 +13,6 @@ import {
   type PassFan,
   POSITION_BUDGET,
 } from "../../../src/lanes/lane-notifier";
-import { arrivalKey } from "../../../src/lanes/key";
 import type { StateMessage } from "../../../src/messages";
 
 const PISTA = { sector: "Pista", meia: false };
@@ -32,7 +32,11 @@ function queue(n: number) {
         .map((f): PassFan => {
           const position = ahead + fans.indexOf(f) + 1;
           const last = shown.get(f.fanId) ?? null;
-          const state = { status: "WAITING" as const, position: last === null ? position : Math.min(last, position), booked: [] };
+          const state = {
+            status: "WAITING" as const,
+            position: last === null ? position : Math.min(last, position),
+            booked: [],
+          };
           return { fanId: f.fanId, key: f.key, state, shown: last, shownAt: null };
         }),
     shown: (list) => {
@@ -111,7 +115,10 @@ describe("a lane's position messages", () => {
 
   it("sends a fan's own change at once, to each of its sockets", () => {
     const q = queue(3);
-    q.notifier.changed(new Map([["usr_1", { status: "IN_PROGRESS", booked: [] }]]), () => ({ status: "NONE", booked: [] }));
+    q.notifier.changed(new Map([["usr_1", { status: "IN_PROGRESS", booked: [] }]]), () => ({
+      status: "NONE",
+      booked: [],
+    }));
     expect(q.received.get("usr_1")).toEqual([0]);
   });
 });

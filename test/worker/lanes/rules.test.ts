@@ -24,7 +24,14 @@ const fan = (f: Partial<LaneFan>): LaneFan => ({
   ...f,
 });
 
-const ticket = { id: "t1", showId: "show_x", sector: "Pista", meia: false, priceCents: 100, status: "IN_PROGRESS" as const };
+const ticket = {
+  id: "t1",
+  showId: "show_x",
+  sector: "Pista",
+  meia: false,
+  priceCents: 100,
+  status: "IN_PROGRESS" as const,
+};
 const mail = (m: Partial<LaneMail> & { status?: LaneMail["state"]["status"] }): LaneMail => ({
   fanId: "usr_a",
   version: 3,
@@ -58,7 +65,14 @@ describe("the coordinator's word about a fan", () => {
   });
 });
 
-const reported = (r: Partial<ReportState>): ReportState => ({ version: 1, tail: null, more: false, due: 0, sampledAt: 0, ...r });
+const reported = (r: Partial<ReportState>): ReportState => ({
+  version: 1,
+  tail: null,
+  more: false,
+  due: 0,
+  sampledAt: 0,
+  ...r,
+});
 
 describe("when the coordinator must hear of a change at once", () => {
   const tail = arrivalKey(2_000, "usr_m");
@@ -119,7 +133,9 @@ describe("where a waiting fan stands", () => {
   it("puts a fan who joined after the view behind every fan it knows, and guesses the other lanes' joins since on the late side", () => {
     const v = view({ head: [[k(1, "a"), 1]], laneWaiting: [10, 30] });
     // 12 own fans now against 10 in the view: 2 joins here, so ~2 per other lane since, and 25% more.
-    expect(positionOf({ key: k(9, "z"), lane: 0, lanes: 2, ownAhead: 11, ownWaiting: 12, view: v })).toBe(11 + 30 + 3 + 1);
+    expect(positionOf({ key: k(9, "z"), lane: 0, lanes: 2, ownAhead: 11, ownWaiting: 12, view: v })).toBe(
+      11 + 30 + 3 + 1,
+    );
     expect(positionOf({ key: k(9, "z"), lane: 0, lanes: 2, ownAhead: 3, ownWaiting: 4, view: undefined })).toBe(4);
   });
 });

@@ -40,7 +40,9 @@ describe("positions from the lanes' samples", () => {
     expect(ranks[0]).toBe(256);
     expect(ranks.at(-1)).toBe(99_999);
     for (let i = 1; i < ranks.length; i++) {
-      expect((ranks[i] as number) - (ranks[i - 1] as number)).toBeLessThanOrEqual(Math.max(1, (ranks[i - 1] as number) / 128));
+      expect((ranks[i] as number) - (ranks[i - 1] as number)).toBeLessThanOrEqual(
+        Math.max(1, (ranks[i - 1] as number) / 128),
+      );
     }
     expect(ranks.length).toBeLessThan(1_000);
   });
