@@ -4,8 +4,10 @@
  * fault-injection tests after recovery. Each violation is a sentence, so a failure reads as what
  * went wrong.
  */
+import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { FanState } from "../../src/show/types";
+import { laneName, laneOf } from "../../src/lanes/key";
+import type { FanState, Outcome } from "../../src/show/types";
 import { paymentRows, showStub, ticketRows } from "./helpers";
 
 export type TicketRecord = Awaited<ReturnType<typeof ticketRows>>[number];
@@ -17,10 +19,19 @@ export interface Snapshot {
   payments: PaymentRecord[];
 }
 
-/** Every fan's state (each call settles due expiries first), then D1's rows. */
+/**
+ * Every fan's state as the fan would read it (each call settles due expiries first; with lanes, from
+ * the fan's lane, after the cron's poke has given every lane what it is owed), then D1's rows.
+ */
 export async function snapshot(showId: string, fanIds: string[]): Promise<Snapshot> {
-  const stub = showStub(showId);
-  const outcomes = await Promise.all(fanIds.map((fanId) => stub.state(showId, fanId)));
+  const row = await env.DB.prepare("SELECT lanes FROM shows WHERE id = ?").bind(showId).first<{ lanes: number }>();
+  const lanes = row?.lanes ?? 1;
+  if (lanes > 1) await showStub(showId).poke(showId);
+  const stateOf = (fanId: string): Promise<Outcome> =>
+    lanes > 1
+      ? env.LANES.getByName(laneName(showId, laneOf(showId, fanId, lanes))).state(showId, fanId)
+      : showStub(showId).state(showId, fanId);
+  const outcomes = await Promise.all(fanIds.map(stateOf));
   const states = new Map<string, FanState>();
   outcomes.forEach((out, i) => {
     if (!out.ok) throw new Error(`state(${fanIds[i]}) answered ${out.code}: ${out.message}`);
