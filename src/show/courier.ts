@@ -44,6 +44,8 @@ export class Courier {
   private forced = false;
   private waking: number | undefined;
   private flushing = 0;
+  /** The interval a view was held back for has passed (by the timer: the object's clock may stand still). */
+  private viewsDue = false;
 
   constructor(private readonly deps: CourierDeps) {}
 
@@ -104,8 +106,10 @@ export class Courier {
 
   private async round(force: boolean): Promise<void> {
     const now = this.deps.now();
+    const viewsDue = force || this.viewsDue;
+    this.viewsDue = false;
     const refresh = this.deps.viewRefreshAt();
-    if (refresh !== undefined && refresh <= now) this.deps.refreshView();
+    if (refresh !== undefined && (refresh <= now || viewsDue)) this.deps.refreshView();
     const version = this.deps.viewVersion();
     const targets = new Map<number, { mails: LaneMail[]; view: boolean }>();
     // A lane that just failed is tried again by the alarm (or a forced round), not by every change.
@@ -125,7 +129,7 @@ export class Courier {
       if ((last && last.version >= version) || resting(lane)) continue;
       const dueAt = last ? last.at + VIEW_INTERVAL_MS : now;
       const target = targets.get(lane);
-      if (force || now >= dueAt || target) {
+      if (viewsDue || now >= dueAt || target) {
         if (target) target.view = true;
         else targets.set(lane, { mails: [], view: true });
       } else later = Math.min(later ?? dueAt, dueAt);
@@ -166,6 +170,7 @@ export class Courier {
       .sleep(Math.max(0, at - this.deps.now()))
       .then(() => {
         this.waking = undefined;
+        this.viewsDue = true;
         this.kick();
       })
       .catch(() => {

@@ -46,6 +46,12 @@ export class ViewBuilder {
     return this.deferred;
   }
 
+  /** The merges held back are due now (their interval passed, whatever the object's clock says). */
+  release(): void {
+    for (const m of this.merged.values()) if (m.stale) m.at = Number.NEGATIVE_INFINITY;
+    this.deferred = undefined;
+  }
+
   build(config: ShowConfig, version: number): LaneView {
     this.deferred = undefined;
     return {

@@ -95,6 +95,7 @@ export class ShowQueue extends DurableObject<Env> {
       view: () => this.views.build(this.onSaleConfig(), this.store.viewVersion()),
       viewRefreshAt: () => this.views.refreshAt(),
       refreshView: () => {
+        this.views.release();
         this.store.nextViewVersion();
       },
       send: (lane, mails, view) => {

@@ -43,6 +43,8 @@ export class Api {
     sectors: { name: string; capacity: number; priceCents: number; meiaShare?: number }[];
     holdSeconds?: number;
     maxTicketsPerUser?: number;
+    /** Waiting-room lanes (src/lanes/); the API's default is 1. */
+    lanes?: number;
   }) {
     const band = await this.call("POST", "/api/admin/bands", {
       admin: true,

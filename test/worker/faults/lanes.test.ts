@@ -37,7 +37,10 @@ async function sale(seats: number, n: number) {
     fans,
     lane,
     laneName: (fanId: string) => laneName(show.id, lane(fanId)),
-    join: (fanId: string) => join(show, fanId, (stamp += 10)),
+    join: (fanId: string) => {
+      stamp += 10;
+      return join(show, fanId, stamp);
+    },
     cancel: (fanId: string) => fanLane(show, fanId).cancel(show.id, fanId),
     state: (fanId: string) => stateAt(show, fanId),
     check: () => expectInvariants(show.id, fans, Date.now()),
