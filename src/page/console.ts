@@ -5,6 +5,7 @@
  */
 import { html } from "hono/html";
 import type { CataloguePage, ShowView } from "../db/views";
+import { MAX_LANES } from "../lanes/key";
 import { formatShortDate, formatShowDate } from "./format";
 import type { Html, OrganizerPageContext } from "./layout";
 
@@ -118,6 +119,11 @@ function showForm(ctx: OrganizerPageContext, bands: { id: string; name: string }
       <label class="field">
         <span class="field__label">${t.maxPerFan}</span>
         <input class="field__input" name="maxTicketsPerUser" type="number" min="1" max="20" step="1" value="4" required />
+      </label>
+      <label class="field">
+        <span class="field__label">${t.lanes}</span>
+        <input class="field__input" name="lanes" type="number" min="1" max="${MAX_LANES}" step="1" value="1" required aria-describedby="lanes-hint" />
+        <span class="hint" id="lanes-hint">${t.lanesHint}</span>
       </label>
     </div>
     <fieldset class="sectors-fieldset">

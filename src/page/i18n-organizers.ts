@@ -161,6 +161,10 @@ const ptBR = {
       `${n} ingressos também entraram por outro portão: o organizador foi avisado.`,
     ),
   doorNext: "Próximo",
+  // Waiting-room lanes (#13).
+  lanes: "Filas paralelas da sala de espera",
+  lanesHint:
+    "1 serve a quase todos os shows. Para dezenas de milhares de fãs chegando juntos, 16 a 256: a fila se divide entre vários servidores, sem mudar a ordem de chegada.",
 };
 
 export type OrganizerWords = typeof ptBR;
@@ -314,6 +318,10 @@ const en: OrganizerWords = {
       `${n} tickets also got in through another gate: the organizer has been told.`,
     ),
   doorNext: "Next",
+  // Waiting-room lanes (#13).
+  lanes: "Waiting-room lanes",
+  lanesHint:
+    "1 suits nearly every show. For tens of thousands of fans arriving at once, 16 to 256: the queue is split over many servers, in the same order of arrival.",
 };
 
 export type OrganizerMessages = Messages & OrganizerWords;

@@ -150,6 +150,7 @@ export function mountShowForm(form: HTMLFormElement, t: OrganizerMessages): void
           ...(salesOpenAt && { salesOpenAt: venueTimeToIso(salesOpenAt) }),
           holdSeconds: Math.round(Number(field(form, "holdMinutes")) * 60),
           maxTicketsPerUser: Number(field(form, "maxTicketsPerUser")),
+          lanes: Number(field(form, "lanes")),
           sectors,
         });
         location.assign(`/organizador/shows/${encodeURIComponent(show.id)}`);
