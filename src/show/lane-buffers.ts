@@ -141,9 +141,14 @@ export class LaneBuffers implements WaitingLine {
   /**
    * A lane's report of one class, when newer than the last: its buffer replaces the one kept.
    * Reported fans the coordinator has already acted on (`acted`: admitted or refused from that very
-   * place, the lane not knowing it yet) are left out and answered: the fans to mail again.
+   * place, the lane not knowing it yet) are left out and answered: the fans to mail again; and the
+   * keys it had not known (how long after its stamp a fan reached the coordinator, for the bench).
    */
-  apply(lane: number, report: ClassReport, acted: (fanId: string, seq: number) => boolean): string[] | undefined {
+  apply(
+    lane: number,
+    report: ClassReport,
+    acted: (fanId: string, seq: number) => boolean,
+  ): { remail: string[]; learned: string[] } | undefined {
     const m = report.meia ? 1 : 0;
     const stored = this.one(
       "SELECT version FROM lane_class WHERE lane = ? AND sector = ? AND meia = ?",
@@ -152,13 +157,20 @@ export class LaneBuffers implements WaitingLine {
       m,
     );
     if (stored && Number(stored.version) >= report.version) return undefined;
+    const known = new Set(
+      this.rows("SELECT key FROM lane_buffer WHERE lane = ? AND sector = ? AND meia = ?", lane, report.sector, m).map(
+        (r) => String(r.key),
+      ),
+    );
     this.sql.exec("DELETE FROM lane_buffer WHERE lane = ? AND sector = ? AND meia = ?", lane, report.sector, m);
     const remail: string[] = [];
+    const learned: string[] = [];
     for (const e of report.entries) {
       if (acted(e.fanId, e.seq)) {
         remail.push(e.fanId);
         continue;
       }
+      if (!known.has(e.key)) learned.push(e.key);
       this.sql.exec(
         "INSERT OR REPLACE INTO lane_buffer (sector, meia, key, lane, fan_id, seq) VALUES (?, ?, ?, ?, ?, ?)",
         report.sector,
@@ -185,7 +197,7 @@ export class LaneBuffers implements WaitingLine {
       remail.length,
       report.sample === undefined ? null : JSON.stringify(report.sample),
     );
-    return remail;
+    return { remail, learned };
   }
 
   // --- what the lanes learn -----------------------------------------------------------------------

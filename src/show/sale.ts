@@ -11,6 +11,7 @@
  */
 import type { Counters } from "../do/metrics";
 import { MESSAGES } from "../errors";
+import { stampOf } from "../lanes/key";
 import type { LaneReport } from "../lanes/protocol";
 import { classOf, fanState, ticketView } from "./fan-state";
 import type { LaneBuffers } from "./lane-buffers";
@@ -264,10 +265,14 @@ export class SaleStep {
     const reported: TicketClass[] = [];
     this.parts.storage.transactionSync(() => {
       for (const c of report.classes) {
-        const remail = lanes.apply(report.lane, c, (fanId, seq) => this.store.fan(fanId)?.entry === seq);
-        if (!remail) continue;
-        this.parts.metrics?.add(c.entries.length > 0 ? "refills" : "emptyReports");
-        for (const fanId of remail) this.store.mail(fanId);
+        const applied = lanes.apply(report.lane, c, (fanId, seq) => this.store.fan(fanId)?.entry === seq);
+        if (!applied) continue;
+        this.parts.metrics?.add("reports");
+        for (const key of applied.learned) {
+          const stamp = stampOf(key);
+          if (stamp !== undefined) this.parts.metrics?.sample("learnedMs", this.parts.now() - stamp);
+        }
+        for (const fanId of applied.remail) this.store.mail(fanId);
         reported.push(c);
         this.touch(c);
       }

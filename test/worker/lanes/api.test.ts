@@ -9,7 +9,10 @@ import { call, createShow, inDays, payAndBook, requestTicket, settled, signInMan
 const pista = (capacity: number) => [{ name: "Pista", capacity, priceCents: 3000, meiaShare: 0 }];
 
 async function band() {
-  const res = await call("POST", "/api/admin/bands", { admin: true, body: { name: "Banda das Filas", genre: "Frevo" } });
+  const res = await call("POST", "/api/admin/bands", {
+    admin: true,
+    body: { name: "Banda das Filas", genre: "Frevo" },
+  });
   return res.json.band.id as string;
 }
 

@@ -99,7 +99,7 @@ describe("the coordinator's record of its lanes", () => {
             false,
           ),
           never,
-        ),
+        )?.remail,
       ).toEqual([]);
       expect(b.apply(0, report(1, [[9, "z"]], false), never)).toBeUndefined();
       expect(b.apply(0, report(2, [[9, "z"]], false), never)).toBeUndefined();
@@ -125,7 +125,7 @@ describe("the coordinator's record of its lanes", () => {
           ),
           acted,
         ),
-      ).toEqual(["a"]);
+      ).toEqual({ remail: ["a"], learned: [k(2, "b")] });
       expect(fans(b)).toEqual(["b"]);
       expect(b.laneWaiting(PISTA, 2)).toEqual([0, 1]);
     });
