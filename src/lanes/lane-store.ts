@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS reports (
   more INTEGER NOT NULL DEFAULT 0,
   due INTEGER NOT NULL DEFAULT 0,
   sampled_at INTEGER NOT NULL DEFAULT 0,
+  reported_at INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (sector, meia)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS declines (
@@ -333,25 +334,31 @@ export class LaneStore {
   }
 
   /** The coordinator has this report: what it knows now, and nothing owed (unless owed again since it was built). */
-  reported(c: TicketClass, r: { version: number; tail: OrderKey | null; more: boolean; sampledAt?: number }): void {
+  reported(
+    c: TicketClass,
+    r: { version: number; tail: OrderKey | null; more: boolean; sampledAt?: number },
+    at: number,
+  ): void {
     this.sql.exec(
       `UPDATE reports SET tail = ?3, more = ?4, due = CASE WHEN version = ?5 THEN 0 ELSE due END,
-         sampled_at = coalesce(?6, sampled_at) WHERE sector = ?1 AND meia = ?2`,
+         sampled_at = coalesce(?6, sampled_at), reported_at = ?7 WHERE sector = ?1 AND meia = ?2`,
       c.sector,
       m(c),
       r.tail,
       r.more ? 1 : 0,
       r.version,
       r.sampledAt ?? null,
+      at,
     );
   }
 
-  /** Classes owing a report, and how urgently. */
-  owing(): (TicketClass & { due: 1 | 2 })[] {
-    return this.rows("SELECT sector, meia, due FROM reports WHERE due > 0").map((r) => ({
+  /** Classes owing a report, how urgently, and when the last one went. */
+  owing(): (TicketClass & { due: 1 | 2; reportedAt: number })[] {
+    return this.rows("SELECT sector, meia, due, reported_at FROM reports WHERE due > 0").map((r) => ({
       sector: String(r.sector),
       meia: r.meia === 1,
       due: Number(r.due) as 1 | 2,
+      reportedAt: Number(r.reported_at),
     }));
   }
 

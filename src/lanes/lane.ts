@@ -76,7 +76,6 @@ export class Lane {
   readonly acks = new Map<string, number>();
   private failures = 0;
   private resumeAt = 0;
-  private lastSync = Number.NEGATIVE_INFINITY;
 
   constructor(readonly parts: LaneParts) {}
 
@@ -90,13 +89,13 @@ export class Lane {
     }
   }
 
-  /** When the alarm must come: reports owed (now, or within the interval), a failed one's retry. */
+  /** When the alarm must come: reports owed (now, or once their interval passed), a failed one's retry. */
   wakeAt(config: ShowConfig): number | undefined {
     const owing = this.parts.store.owing();
     const declines = this.parts.store.declines().length > 0;
     if (owing.length === 0 && !declines) return undefined;
     const urgent = declines || owing.some((c) => c.due === 2);
-    const base = urgent ? this.parts.now() : this.lastSync + reportInterval(config.lanes);
+    const base = urgent ? this.parts.now() : Math.min(...owing.map((c) => c.reportedAt + reportInterval(config.lanes)));
     return Math.max(base, this.resumeAt, this.parts.now());
   }
 
@@ -110,10 +109,9 @@ export class Lane {
     return this.parts.store.owing().some((c) => c.due === 2);
   }
 
-  succeeded(now: number): void {
+  succeeded(): void {
     this.failures = 0;
     this.resumeAt = 0;
-    this.lastSync = now;
   }
 
   failed(now: number): void {
@@ -256,7 +254,10 @@ export class LaneStep {
 
   /** Send what is owed (the alarm's work): throws when the coordinator cannot be reached. */
   async report(): Promise<void> {
-    if (this.store.owing().length > 0 || this.store.declines().length > 0) await this.sync({}, true);
+    const interval = reportInterval(this.config.lanes);
+    const now = this.parts.now();
+    const owed = this.store.owing().some((c) => c.due === 2 || now - c.reportedAt >= interval);
+    if (owed || this.store.declines().length > 0) await this.sync({}, true);
   }
 
   /** The fan's state as this step's answer (a `provisional` position is not kept as the one shown). */
@@ -338,7 +339,11 @@ export class LaneStep {
   private async sync(extra: { cancels?: string[]; refresh?: string[] }, must: boolean): Promise<boolean> {
     const now = this.parts.now();
     if (!must && !this.lane.mayReport(now)) return false;
-    const built = this.parts.storage.transactionSync(() => this.store.owing().map((c) => this.buildReport(c, now)));
+    // What is owed now, and what is owed soon once its interval passed: a class's counts and
+    // sample go at most once per interval, however many calls the lane makes to the coordinator.
+    const interval = reportInterval(this.config.lanes);
+    const due = this.store.owing().filter((c) => c.due === 2 || now - c.reportedAt >= interval);
+    const built = this.parts.storage.transactionSync(() => due.map((c) => this.buildReport(c, now)));
     const acks = new Map(this.lane.acks);
     const cancels = extra.cancels ?? [];
     const report: LaneReport = {
@@ -360,9 +365,9 @@ export class LaneStep {
       console.warn("lane: the report to the coordinator failed; the alarm retries", { error: String(err) });
       return false;
     }
-    this.lane.succeeded(now);
+    this.lane.succeeded();
     this.parts.storage.transactionSync(() => {
-      for (const b of built) this.store.reported(b.report, b);
+      for (const b of built) this.store.reported(b.report, b, now);
       this.store.declined(report.declines);
     });
     for (const [fanId, version] of acks) if (this.lane.acks.get(fanId) === version) this.lane.acks.delete(fanId);
@@ -453,7 +458,10 @@ export class LaneStep {
     const report = this.store.report(entry);
     if (why === "admitted" && report.tail !== null) {
       const reported = this.store.waitingUpTo(entry, report.tail);
-      if (needsRefill(report, reported, this.store.waiting(entry))) this.store.owe(entry, 2);
+      if (needsRefill(report, reported, this.store.waiting(entry))) {
+        this.store.owe(entry, 2);
+        this.parts.metrics?.add("refills");
+      }
     } else {
       this.store.owe(entry, 1);
     }

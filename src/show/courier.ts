@@ -9,6 +9,7 @@
  */
 import type { Counters } from "../do/metrics";
 import type { DeliveryReceipt, LaneMail, LaneView } from "../lanes/protocol";
+import type { PendingMail } from "./store";
 
 /** A mail not confirmed is sent again after this long. */
 export const MAIL_RETRY_MS = 2_000;
@@ -17,8 +18,10 @@ export const VIEW_INTERVAL_MS = 750;
 
 export interface CourierDeps {
   lanes(): number;
-  /** What every lane is owed now, by lane. */
-  mails(): Map<number, LaneMail[]>;
+  /** What the lanes are owed now (cheap: the fans and versions only). */
+  owed(): PendingMail[];
+  /** A fan's mail as of now. */
+  mail(fanId: string): LaneMail | undefined;
   viewVersion(): number;
   view(): LaneView;
   /** When the view must be made again though nothing changed (a merge held back is due), and making it so. */
@@ -115,13 +118,15 @@ export class Courier {
     // A lane that just failed is tried again by the alarm (or a forced round), not by every change.
     const resting = (lane: number) =>
       !force && now - (this.failures.get(lane) ?? Number.NEGATIVE_INFINITY) < MAIL_RETRY_MS;
-    for (const [lane, mails] of this.deps.mails()) {
-      if (resting(lane)) continue;
-      const due = mails.filter((m) => {
-        const s = this.sent.get(m.fanId);
-        return force || !s || s.version < m.version || now - s.at >= MAIL_RETRY_MS;
-      });
-      if (due.length > 0) targets.set(lane, { mails: due, view: false });
+    for (const p of this.deps.owed()) {
+      if (resting(p.lane)) continue;
+      const s = this.sent.get(p.fanId);
+      if (!force && s && s.version >= p.version && now - s.at < MAIL_RETRY_MS) continue;
+      const mail = this.deps.mail(p.fanId);
+      if (!mail) continue;
+      const target = targets.get(p.lane) ?? { mails: [], view: false };
+      target.mails.push(mail);
+      targets.set(p.lane, target);
     }
     let later: number | undefined;
     for (let lane = 0; lane < this.deps.lanes(); lane++) {

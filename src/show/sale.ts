@@ -247,37 +247,43 @@ export class SaleStep {
   }
 
   /**
-   * A lane's report (with lanes): what it owes first (mails it applied, admissions it could not
-   * give, holders' cancels), then its buffers, then as many admissions as they allow.
+   * Lanes' reports (with lanes), several at once when they queued up one right after another: what
+   * they owe first (mails they applied, admissions they could not give, holders' cancels, in one D1
+   * transaction for all), then their buffers, then as many admissions as they allow (one D1
+   * transaction per class for all of them).
    */
-  async laneReport(report: LaneReport): Promise<void> {
+  async laneReports(reports: LaneReport[]): Promise<void> {
     const lanes = this.parts.lanes;
     if (!lanes) throw new Error("a lane reported to a show without lanes");
     this.parts.storage.transactionSync(() => {
-      for (const [fanId, version] of Object.entries(report.acks)) this.store.acked(fanId, version);
+      for (const r of reports) for (const [fanId, version] of Object.entries(r.acks)) this.store.acked(fanId, version);
     });
-    const ended = report.declines.flatMap(({ fanId, ticketId }) => {
+    const ended = new Map<string, HoldRecord>();
+    for (const { fanId, ticketId } of reports.flatMap((r) => r.declines)) {
       const hold = this.store.holdOf(fanId);
-      return hold?.ticketId === ticketId ? [hold] : [];
-    });
-    if (ended.length > 0) await this.releaseAndAdmit(ended, "CANCELLED");
-    if (report.cancels.length > 0) await this.cancel(report.cancels);
-    const reported: TicketClass[] = [];
+      if (hold?.ticketId === ticketId) ended.set(ticketId, hold);
+    }
+    if (ended.size > 0) await this.releaseAndAdmit([...ended.values()], "CANCELLED");
+    const cancels = [...new Set(reports.flatMap((r) => r.cancels))];
+    if (cancels.length > 0) await this.cancel(cancels);
+    const reported = new Map<string, TicketClass>();
     this.parts.storage.transactionSync(() => {
-      for (const c of report.classes) {
-        const applied = lanes.apply(report.lane, c, (fanId, seq) => this.store.fan(fanId)?.entry === seq);
-        if (!applied) continue;
-        this.parts.metrics?.add("reports");
-        for (const key of applied.learned) {
-          const stamp = stampOf(key);
-          if (stamp !== undefined) this.parts.metrics?.sample("learnedMs", this.parts.now() - stamp);
+      for (const r of reports) {
+        for (const c of r.classes) {
+          const applied = lanes.apply(r.lane, c, (fanId, seq) => this.store.fan(fanId)?.entry === seq);
+          if (!applied) continue;
+          this.parts.metrics?.add("reports");
+          for (const key of applied.learned) {
+            const stamp = stampOf(key);
+            if (stamp !== undefined) this.parts.metrics?.sample("learnedMs", this.parts.now() - stamp);
+          }
+          for (const fanId of applied.remail) this.store.mail(fanId);
+          reported.set(classKey(c), { sector: c.sector, meia: c.meia });
+          this.touch(c);
         }
-        for (const fanId of applied.remail) this.store.mail(fanId);
-        reported.push(c);
-        this.touch(c);
       }
     });
-    await this.admit(reported);
+    await this.admit([...reported.values()]);
   }
 
   /** The fan's state as this step's last word (the notifier sends it as it is). */

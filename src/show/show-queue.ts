@@ -29,6 +29,8 @@ const nothing = () => undefined;
 
 const NO_COUNTS = { total: 1, held: 0, booked: 0, waiting: 0 };
 
+const NO_REPLY: SyncReply = { mails: [], view: undefined };
+
 /**
  * One object per show, named by the show's id. This class only wires the runtime's entry points
  * (the RPC methods, `fetch` for the WebSocket upgrade, `webSocket*`, `alarm`) to parts with one job
@@ -90,7 +92,8 @@ export class ShowQueue extends DurableObject<Env> {
     this.views = new ViewBuilder(this.store, this.buffers, () => this.io.now());
     this.courier = new Courier({
       lanes: () => this.lanes(),
-      mails: () => this.mails(),
+      owed: () => this.store.pendingMail(),
+      mail: (fanId) => this.mailOf(fanId),
       viewVersion: () => this.store.viewVersion(),
       view: () => this.views.build(this.onSaleConfig(), this.store.viewVersion()),
       viewRefreshAt: () => this.views.refreshAt(),
@@ -102,19 +105,11 @@ export class ShowQueue extends DurableObject<Env> {
         const name = laneName(this.showId, lane);
         return this.io.call(name, () => this.env.LANES.getByName(name).deliver(this.showId, lane, mails, view));
       },
-      received: (lane, receipt) =>
-        this.call(
-          (s) =>
-            s.laneReport({
-              lane,
-              classes: [],
-              acks: receipt.acks,
-              declines: receipt.declines,
-              cancels: [],
-              refresh: [],
-            }),
-          nothing,
-        ),
+      // A receipt is a report with nothing but what the lane applied and declined; its answer is not needed.
+      received: async (lane, receipt) => {
+        const report = { lane, classes: [], acks: receipt.acks, declines: receipt.declines, cancels: [], refresh: [] };
+        await this.reports({ report });
+      },
       failed: (lane, error) => {
         console.warn("a delivery to a lane failed; it is made again", {
           show: this.showId,
@@ -141,6 +136,7 @@ export class ShowQueue extends DurableObject<Env> {
    */
   request(showId: string, fanId: string, wanted: TicketClass): Promise<Outcome> {
     this.mine(showId);
+    this.metrics.add("requests");
     return this.requests({ fanId, wanted });
   }
 
@@ -231,24 +227,32 @@ export class ShowQueue extends DurableObject<Env> {
   // --- RPC: the show's lanes ---------------------------------------------------------------------
 
   /**
-   * A lane's report (src/lanes/protocol.ts), as one step: what it owes, its buffers, and the
-   * admissions they allow. Answered with what the lane is owed: its fans' changed states (and
+   * A lane's report (src/lanes/protocol.ts): what it owes, its buffers, and the admissions they
+   * allow. Reports that queue up one right after another (many lanes at once, a lane's deliveries'
+   * receipts) run as one step. Answered with what the lane is owed: its fans' changed states (and
    * those it asked for), and the view when the lane's is older than `knownView`.
    */
   laneSync(showId: string, report: LaneReport, knownView: number): Promise<SyncReply> {
     this.mine(showId);
     this.metrics.add("laneSyncs");
-    return this.call<SyncReply>(
+    return this.reports({ report, knownView });
+  }
+
+  /** `knownView` undefined: a delivery's receipt, which needs no answer. */
+  private readonly reports = this.serial.batch((items: { report: LaneReport; knownView?: number }[]) =>
+    this.onShow(
       async (s) => {
-        await s.laneReport(report);
+        await s.laneReports(items.map((i) => i.report));
         this.views.changed([...s.touched.values()]);
-        return this.replyTo(report.lane, knownView, report.refresh);
+        return items.map((i) =>
+          i.knownView === undefined ? NO_REPLY : this.replyTo(i.report.lane, i.knownView, i.report.refresh),
+        );
       },
       (refusal) => {
         throw new Error(`a lane reported to a show that is not on sale: ${refusal.code}`);
       },
-    );
-  }
+    ),
+  );
 
   /** What this object counted (the benchmark's, through its routes). */
   laneMetrics(): ReturnType<Counters["snapshot"]> {
@@ -371,18 +375,6 @@ export class ShowQueue extends DurableObject<Env> {
     return config;
   }
 
-  /** Each fan's current state, for the lanes still owed it, by lane. */
-  private mails(): Map<number, LaneMail[]> {
-    const out = new Map<number, LaneMail[]>();
-    const config = this.store.config();
-    if (!config) return out;
-    for (const p of this.store.pendingMail()) {
-      const mail = this.mailOf(p.fanId);
-      if (mail) out.set(p.lane, [...(out.get(p.lane) ?? []), mail]);
-    }
-    return out;
-  }
-
   private mailOf(fanId: string): LaneMail | undefined {
     const config = this.store.config();
     const fan = this.store.fan(fanId);
@@ -392,9 +384,9 @@ export class ShowQueue extends DurableObject<Env> {
 
   /** The answer to a lane's call: what it is owed, the fans it asked about, and the view if its is older. */
   private replyTo(lane: number, knownView: number, refresh: string[]): SyncReply {
-    const owed = this.mails().get(lane) ?? [];
-    const asked = refresh.flatMap((fanId) => (owed.some((m) => m.fanId === fanId) ? [] : (this.mailOf(fanId) ?? [])));
-    const mails = [...owed, ...asked];
+    const owed = new Set(this.store.pendingMail(lane).map((p) => p.fanId));
+    for (const fanId of refresh) owed.add(fanId);
+    const mails = [...owed].flatMap((fanId) => this.mailOf(fanId) ?? []);
     const version = this.store.viewVersion();
     const view = knownView < version ? this.views.build(this.onSaleConfig(), version) : undefined;
     this.courier.carried(lane, mails, view?.version);

@@ -308,9 +308,13 @@ export class ShowStore {
     );
   }
 
-  /** Every change a lane has yet to confirm, oldest fans first. */
-  pendingMail(): PendingMail[] {
-    return this.rows("SELECT fan_id, lane, version FROM lane_mail ORDER BY lane, version").map((r) => ({
+  /** Every change a lane (or every lane) has yet to confirm. */
+  pendingMail(lane?: number): PendingMail[] {
+    const rows =
+      lane === undefined
+        ? this.rows("SELECT fan_id, lane, version FROM lane_mail ORDER BY lane, version")
+        : this.rows("SELECT fan_id, lane, version FROM lane_mail WHERE lane = ? ORDER BY version", lane);
+    return rows.map((r) => ({
       fanId: String(r.fan_id),
       lane: Number(r.lane),
       version: Number(r.version),
