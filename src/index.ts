@@ -13,6 +13,7 @@ import { consoleApi } from "./routes/console-api";
 import { consolePages } from "./routes/console-pages";
 import { dev } from "./routes/dev";
 import { doorRoutes } from "./routes/door";
+import { draw } from "./routes/draw";
 import { live } from "./routes/live";
 import { notFoundHtml, pages } from "./routes/pages";
 import { passkeysRoutes } from "./routes/passkeys";
@@ -55,6 +56,7 @@ export const app = new Hono<{ Bindings: Env }>()
   .use("/api/shows/*", publicRead)
   .get("/api/health", (c) => c.json({ ok: true }))
   .route("/api/sessions", sessions)
+  .route("/api/shows", draw)
   .route("/api/shows", catalogue)
   .route("/api/admin", admin)
   .route(WEBHOOKS, paymentWebhooks)

@@ -32,6 +32,9 @@ export interface ShowView
   /** ISO times. */
   startsAt: string;
   salesOpenAt: string;
+  /** The fair opening (#14): when the pre-queue opens (ISO), and the draw's commitment; both null without one. */
+  prequeueOpensAt: string | null;
+  drawCommitment: string | null;
   sectors: SectorView[];
 }
 

@@ -13,9 +13,10 @@
  * and its sample). A report that fails is owed until one succeeds: the alarm retries, backing off.
  */
 import type { Counters } from "../do/metrics";
-import { decideRequest } from "../show/rules";
+import { decideRequest, queued } from "../show/rules";
 import type { ClassCounts, FanState, Outcome, ShowConfig, TicketClass } from "../show/types";
 import { arrivalKey } from "./key";
+import type { LaneOpening } from "./lane-opening";
 import type { LaneFan, LaneStore, WaitingEntry } from "./lane-store";
 import {
   BUFFER_SIZE,
@@ -54,6 +55,8 @@ export interface LaneParts {
   /** The coordinator's `laneSync`, through the object's I/O seam. */
   sync(report: LaneReport, knownView: number): Promise<SyncReply>;
   metrics?: Counters;
+  /** The fair opening (#14): the lane's share of the pre-queue, and its draw. */
+  opening?: LaneOpening;
 }
 
 export interface LaneResult<T> {
@@ -91,12 +94,16 @@ export class Lane {
 
   /** When the alarm must come: reports owed (now, or once their interval passed), a failed one's retry. */
   wakeAt(config: ShowConfig): number | undefined {
+    // Pre-queued fans: the lane asks for the draw at the opening (later while a failed ask backs off).
+    const opening = this.parts.opening?.dueAt(config);
+    const draw = opening === undefined ? undefined : Math.max(opening, this.resumeAt);
     const owing = this.parts.store.owing();
     const declines = this.parts.store.declines().length > 0;
-    if (owing.length === 0 && !declines) return undefined;
+    if (owing.length === 0 && !declines) return draw;
     const urgent = declines || owing.some((c) => c.due === 2);
     const base = urgent ? this.parts.now() : Math.min(...owing.map((c) => c.reportedAt + reportInterval(config.lanes)));
-    return Math.max(base, this.resumeAt, this.parts.now());
+    const at = Math.max(base, this.resumeAt, this.parts.now());
+    return draw === undefined ? at : Math.min(at, draw);
   }
 
   /** Whether a report the lane could do without may go now: not while a failed one backs off. */
@@ -171,6 +178,7 @@ export class LaneStep {
         now,
         showStatus: this.store.view()?.status ?? this.config.status,
         salesOpenAt: this.config.salesOpenAt,
+        prequeueOpensAt: this.config.prequeueOpensAt,
         maxTicketsPerUser: this.config.maxTicketsPerUser,
         sector: wanted.sector,
         counts: this.counts(wanted),
@@ -178,6 +186,11 @@ export class LaneStep {
         bookedByFan: fan?.booked.length ?? 0,
       });
       if (decision.kind === "error") refused.set(i, { ok: false, code: decision.code, message: decision.message });
+      const opening = this.parts.opening;
+      if (decision.kind === "prequeue" && opening) {
+        this.parts.storage.transactionSync(() => opening.join(fan ?? blankFan(fanId), wanted, now));
+        this.changed.add(fanId);
+      }
       if (decision.kind !== "enqueue") continue;
       const key = arrivalKey(stamp, fanId);
       const urgency = joinUrgency(this.store.report(wanted), key);
@@ -207,7 +220,7 @@ export class LaneStep {
     return items.map(({ fanId }, i) => {
       // The answer's position is provisional: the fan's next message may correct it either way.
       const outcome = refused.get(i) ?? this.answer(fanId, { provisional: joined.has(fanId) });
-      return outcome.ok ? { ...outcome, httpStatus: outcome.state.status === "WAITING" ? 202 : 200 } : outcome;
+      return outcome.ok ? { ...outcome, httpStatus: queued(outcome.state) ? 202 : 200 } : outcome;
     });
   }
 
@@ -220,7 +233,11 @@ export class LaneStep {
     for (const fanId of fanIds) {
       const fan = this.store.fan(fanId);
       const entry = fan?.status === "WAITING" ? this.store.entryOf(fanId) : undefined;
-      if (fan && entry) {
+      const opening = this.parts.opening;
+      if (fan?.status === "PRE_QUEUE" && opening) {
+        this.parts.storage.transactionSync(() => opening.leave(fan));
+        this.changed.add(fanId);
+      } else if (fan && entry) {
         const urgency = leaveUrgency(this.store.report(entry), entry.key);
         this.parts.storage.transactionSync(() => {
           this.store.dequeue(fanId);
@@ -256,8 +273,31 @@ export class LaneStep {
   async report(): Promise<void> {
     const interval = reportInterval(this.config.lanes);
     const now = this.parts.now();
+    const opening = this.parts.opening;
+    if (opening?.dueAt(this.config) !== undefined && now >= this.config.salesOpenAt && !this.store.view()?.seed) {
+      // The opening passed and this lane holds pre-queued fans: the coordinator's answer reveals the seed.
+      await this.sync({}, true);
+      if (!this.store.view()?.seed) this.lane.failed(now);
+      return;
+    }
     const owed = this.store.owing().some((c) => c.due === 2 || now - c.reportedAt >= interval);
     if (owed || this.store.declines().length > 0) await this.sync({}, true);
+  }
+
+  /**
+   * The lane's draw (#14), once the coordinator revealed the seed (or with `seed`, the one it
+   * revealed): its pre-queued fans enter the line at their drawn keys, and the coordinator hears
+   * of them in this step, so that the first of them are admitted at once.
+   */
+  async draw(seed?: string): Promise<void> {
+    const opening = this.parts.opening;
+    const revealed = seed ?? opening?.pendingSeed();
+    if (!opening || revealed === undefined) return;
+    const placed = await opening.draw(revealed, this.parts.now());
+    if (placed.length === 0) return;
+    for (const fanId of placed) this.changed.add(fanId);
+    this.moved = true;
+    if (this.lane.owesNow()) await this.sync({}, false);
   }
 
   /** The fan's state as this step's answer (a `provisional` position is not kept as the one shown). */

@@ -112,6 +112,8 @@ export interface LaneView {
   /** The show's status (an archived show takes no new requests). */
   status: "ready" | "archived";
   classes: ClassView[];
+  /** The fair opening's seed (#14), once the coordinator revealed it: the lane draws its pre-queue with it. */
+  seed?: string;
 }
 
 /** The coordinator's answer to a lane: its mails, and the view when the lane's is older. */

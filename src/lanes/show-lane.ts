@@ -6,12 +6,15 @@ import { Counters } from "../do/metrics";
 import { SerialExecutor } from "../do/serial";
 import { ERROR_STATUS, errorBody, MESSAGES } from "../errors";
 import { FAN_HEADER, PING, PONG, SHOW_HEADER, STATE_REQUEST } from "../messages";
+import type { DrawEntrants } from "../show/draw";
+import { Prequeue } from "../show/draw-store";
 import { ShowLedger } from "../show/ledger";
 import { NO_SHOW, type Refusal } from "../show/sale";
 import type { FanState, Outcome, ShowConfig, TicketClass } from "../show/types";
 import { parseLaneName } from "./key";
 import { type Join, Lane, type LaneStep, SYNC_RETRY_MAX_MS, SYNC_RETRY_MS } from "./lane";
 import { LaneNotifier, type LanePositionSource, type PassFan } from "./lane-notifier";
+import { LaneOpening } from "./lane-opening";
 import { LaneStore } from "./lane-store";
 import type { DeliveryReceipt, LaneMail, LaneView, SyncReply } from "./protocol";
 import { positionOf } from "./rules";
@@ -39,6 +42,7 @@ export class ShowLane extends DurableObject<Env> {
   private readonly sockets: FanSockets;
   private readonly notifier: LaneNotifier;
   private readonly metrics = new Counters();
+  private readonly opening: LaneOpening;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -49,6 +53,7 @@ export class ShowLane extends DurableObject<Env> {
     this.io = objectIo(this.name, env.DB);
     this.store = new LaneStore(ctx.storage);
     this.ledger = new ShowLedger(() => this.io.db(), this.showId);
+    this.opening = new LaneOpening(ctx.storage, this.store, new Prequeue(ctx.storage));
     this.lane = new Lane({
       storage: ctx.storage,
       store: this.store,
@@ -62,6 +67,7 @@ export class ShowLane extends DurableObject<Env> {
             (await this.env.SHOWS.getByName(this.showId).laneSync(this.showId, report, knownView)) as SyncReply,
         ),
       metrics: this.metrics,
+      opening: this.opening,
     });
     this.alarms = new AlarmScheduler(ctx.storage, () => this.io.now(), {
       firstMs: SYNC_RETRY_MS,
@@ -118,6 +124,18 @@ export class ShowLane extends DurableObject<Env> {
   /** Fans waiting in this lane per class that has any (the show's stats sum the lanes). */
   waitingByClass(): (TicketClass & { waiting: number })[] {
     return this.store.waitingByClass();
+  }
+
+  /** The draw endpoint's (#14): this lane's entrants, drawing with the revealed `seed` first if it has not yet. */
+  drawEntrants(showId: string, seed: string): Promise<DrawEntrants[]> {
+    this.mine(showId);
+    return this.call(
+      async (s) => {
+        await s.draw(seed);
+        return this.opening.prequeue.entrants();
+      },
+      () => [],
+    );
   }
 
   // --- RPC: the coordinator -------------------------------------------------------------------------
@@ -216,7 +234,10 @@ export class ShowLane extends DurableObject<Env> {
       // Notification is never the only path: the state is in storage and GET answers it.
       console.error("lane notify failed", { lane: this.name, error: String(err) });
     }
-    if (this.lane.owesNow() && this.lane.mayReport(this.io.now())) {
+    if (step.result.ok && this.opening.pendingSeed() !== undefined) {
+      // The coordinator revealed the draw's seed: the lane draws in a step of its own, right after this one.
+      this.serial.run(() => this.onLane((s) => s.draw(), nothing)).catch(() => {});
+    } else if (this.lane.owesNow() && this.lane.mayReport(this.io.now())) {
       // A refill or a reported fan's leaving: reported in a step of its own, right after this one.
       this.serial.run(() => this.onLane((s) => s.report(), nothing)).catch(() => {});
     }

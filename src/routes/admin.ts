@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { database } from "../db/database";
-import { archiveShow, classStats, createBand, createShow, findBand, getShow, refundsDue } from "../db/queries";
+import { archiveShow, classStats, createBand, createShow, findBand, getShow, newId, refundsDue } from "../db/queries";
 import { ApiError } from "../errors";
 import { showWaiting } from "../lanes/route";
 import { requireOrganizer } from "../organizer";
@@ -23,7 +23,7 @@ export const admin = new Hono<{ Bindings: Env }>()
     const input = c.req.valid("json");
     const db = database(c.env.DB);
     if (!(await findBand(db, input.bandId))) throw new ApiError("BAD_REQUEST", "bandId: no band with this id");
-    const showId = await createShow(c.env.DB, input, Date.now());
+    const showId = await createShow(c.env.DB, input, Date.now(), await commitToDraw(c.env, input));
     try {
       await prepareShow(c.env, showId);
     } catch (err) {
@@ -58,3 +58,13 @@ export const admin = new Hono<{ Bindings: Env }>()
     if (!(await getShow(db, showId))) throw ApiError.of("SHOW_NOT_FOUND");
     return c.json({ refunds: await refundsDue(db, showId) });
   });
+
+/**
+ * A show with a pre-queue (#14) is named first, and its object draws the secret seed and answers
+ * its commitment, which the show's row publishes from its creation on.
+ */
+async function commitToDraw(env: Env, input: { prequeueOpensAt?: number }) {
+  if (input.prequeueOpensAt === undefined) return undefined;
+  const showId = newId("show");
+  return { showId, commitment: await env.SHOWS.getByName(showId).commitDraw(showId) };
+}

@@ -31,6 +31,8 @@ export class ViewBuilder {
     private readonly store: ShowStore,
     private readonly lanes: LaneBuffers,
     private readonly now: () => number,
+    /** The fair opening's seed once revealed (#14): every lane draws its own pre-queue with it. */
+    private readonly seed: () => string | undefined = () => undefined,
   ) {}
 
   /** These classes moved: the next views show it. */
@@ -58,6 +60,7 @@ export class ViewBuilder {
       version,
       status: config.status,
       classes: config.classes.map((c) => this.classView(config, c)),
+      ...withSeed(this.seed()),
     };
   }
 
@@ -96,4 +99,8 @@ export class ViewBuilder {
     this.merged.set(key, fresh);
     return fresh;
   }
+}
+
+function withSeed(seed: string | undefined): { seed?: string } {
+  return seed === undefined ? {} : { seed };
 }

@@ -16,6 +16,7 @@ import type { LaneReport } from "../lanes/protocol";
 import { classOf, fanState, ticketView } from "./fan-state";
 import type { LaneBuffers } from "./lane-buffers";
 import type { ShowLedger } from "./ledger";
+import type { Opening } from "./opening";
 import {
   admissionsFor,
   classKey,
@@ -24,6 +25,7 @@ import {
   decideRequest,
   type HoldRecord,
   isSoldOut,
+  queued,
   reconcilePlan,
   sameClass,
 } from "./rules";
@@ -69,6 +71,8 @@ export interface SaleParts {
   /** The lanes' buffers (with lanes): what their reports change. */
   lanes?: LaneBuffers;
   metrics?: Counters;
+  /** The fair opening (#14): the pre-queue and its draw. */
+  opening?: Opening;
   now(): number;
 }
 
@@ -144,6 +148,7 @@ export class SaleStep {
         now: this.parts.now(),
         showStatus: this.config.status,
         salesOpenAt: this.config.salesOpenAt,
+        prequeueOpensAt: this.config.prequeueOpensAt,
         maxTicketsPerUser: this.config.maxTicketsPerUser,
         sector: wanted.sector,
         counts: this.store.classCounts(this.config, wanted),
@@ -151,6 +156,11 @@ export class SaleStep {
         bookedByFan: this.store.bookedBy(fanId).length,
       });
       if (decision.kind === "error") refused.set(i, { ok: false, code: decision.code, message: decision.message });
+      if (decision.kind === "prequeue" && this.parts.opening) {
+        const opening = this.parts.opening;
+        this.parts.storage.transactionSync(() => opening.join(fanId, wanted, this.parts.now()));
+        this.changed.add(fanId);
+      }
       if (decision.kind !== "enqueue") continue;
       this.parts.storage.transactionSync(() => {
         this.store.enqueue(fanId, wanted, this.parts.now());
@@ -163,7 +173,7 @@ export class SaleStep {
     // Answered once all of them ran.
     return items.map(({ fanId }, i) => {
       const outcome = refused.get(i) ?? this.answer(fanId);
-      return outcome.ok ? { ...outcome, httpStatus: outcome.state.status === "WAITING" ? 202 : 200 } : outcome;
+      return outcome.ok ? { ...outcome, httpStatus: queued(outcome.state) ? 202 : 200 } : outcome;
     });
   }
 
@@ -176,7 +186,12 @@ export class SaleStep {
     for (const fanId of fanIds) {
       const fan = this.store.fan(fanId);
       const hold = this.store.holdOf(fanId);
-      if (fan?.status === "WAITING") {
+      const c = fan && classOf(fan);
+      if (fan?.status === "PRE_QUEUE" && c && this.parts.opening) {
+        const opening = this.parts.opening;
+        this.parts.storage.transactionSync(() => opening.leave(fanId, c));
+        this.changed.add(fanId);
+      } else if (fan?.status === "WAITING") {
         this.parts.storage.transactionSync(() => {
           this.store.dequeue(fanId);
           this.store.setFan(fanId, "CANCELLED", classOf(fan), null);
@@ -315,6 +330,7 @@ export class SaleStep {
       await this.reconcile();
       this.pending.reconcile = false;
     }
+    await this.drawIfDue();
     const due = this.store.dueHolds(this.parts.now());
     if (due.length > 0) await this.releaseAndAdmit(due, "EXPIRED");
     if (this.pending.retryAt !== undefined) {
@@ -326,7 +342,8 @@ export class SaleStep {
 
   done(): Omit<Step<never>, "ok" | "value" | "error"> {
     const retry = this.pending.reconcile ? this.parts.now() + RETRY_AFTER_MS : undefined;
-    const wake = [this.store.earliestExpiry(), this.pending.retryAt, retry].filter((t) => t !== undefined);
+    const draw = this.parts.opening?.dueAt(this.config);
+    const wake = [this.store.earliestExpiry(), this.pending.retryAt, retry, draw].filter((t) => t !== undefined);
     return {
       changed: new Map([...this.changed].map((fanId) => [fanId, this.answered.get(fanId)])),
       pending: { ...this.pending },
@@ -336,6 +353,19 @@ export class SaleStep {
   }
 
   // --- the rules, carried out -------------------------------------------------------------------
+
+  /**
+   * The opening's draw (#14), before anything else at or after `salesOpenAt`: the pre-queue
+   * enters the queue in key order (with lanes: the seed is revealed to every lane in the view),
+   * and every free ticket goes to the first of it.
+   */
+  private async drawIfDue(): Promise<void> {
+    const placed = await this.parts.opening?.drawIfDue(this.config, this.parts.now());
+    if (!placed) return;
+    for (const e of placed) this.changed.add(e.fanId);
+    for (const c of this.config.classes) this.touch(c);
+    await this.admit(this.config.classes);
+  }
 
   /**
    * Admit waiting fans of these classes from the head of each queue, one per free ticket. D1's

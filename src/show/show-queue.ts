@@ -9,11 +9,14 @@ import { laneName } from "../lanes/key";
 import type { LaneMail, LaneReport, SyncReply } from "../lanes/protocol";
 import { FAN_HEADER, PING, PONG, SHOW_HEADER, STATE_REQUEST } from "../messages";
 import { Courier, MAIL_RETRY_MS } from "./courier";
+import { commitmentOf, newSeed } from "./draw";
+import { DrawSeed, Prequeue } from "./draw-store";
 import { fanState } from "./fan-state";
 import { LaneBuffers } from "./lane-buffers";
 import { ViewBuilder } from "./lane-view";
 import { ShowLedger } from "./ledger";
 import { FanNotifier } from "./notifier";
+import { type DrawResult, Opening } from "./opening";
 import { PositionFeed } from "./position-feed";
 import { isSoldOut } from "./rules";
 import { AT_START, type Pending, RETRY_AFTER_MS, type Refusal, Sale, type SaleStep } from "./sale";
@@ -61,6 +64,7 @@ export class ShowQueue extends DurableObject<Env> {
   private readonly views: ViewBuilder;
   private readonly courier: Courier;
   private readonly metrics = new Counters();
+  private readonly opening: Opening;
   /** What the next step owes first (a fresh instance: a reconcile). */
   private pending: Pending = AT_START;
 
@@ -74,6 +78,7 @@ export class ShowQueue extends DurableObject<Env> {
     this.ledger = new ShowLedger(() => this.io.db(), this.showId);
     this.buffers = new LaneBuffers(ctx.storage);
     const local = new LocalLine(this.store);
+    this.opening = new Opening(ctx.storage, this.store, new DrawSeed(ctx.storage), new Prequeue(ctx.storage));
     this.sale = new Sale({
       storage: ctx.storage,
       store: this.store,
@@ -81,6 +86,7 @@ export class ShowQueue extends DurableObject<Env> {
       line: () => (this.lanes() > 1 ? this.buffers : local),
       lanes: this.buffers,
       metrics: this.metrics,
+      opening: this.opening,
       now: () => this.io.now(),
     });
     this.alarms = new AlarmScheduler(ctx.storage, () => this.io.now(), {
@@ -89,7 +95,12 @@ export class ShowQueue extends DurableObject<Env> {
     });
     this.sockets = new FanSockets(ctx, () => this.io.now());
     this.notifier = new FanNotifier(this.sockets, new PositionFeed(this.store), this.io);
-    this.views = new ViewBuilder(this.store, this.buffers, () => this.io.now());
+    this.views = new ViewBuilder(
+      this.store,
+      this.buffers,
+      () => this.io.now(),
+      () => this.opening.seed.revealed()?.seed,
+    );
     this.courier = new Courier({
       lanes: () => this.lanes(),
       owed: () => this.store.pendingMail(),
@@ -222,6 +233,20 @@ export class ShowQueue extends DurableObject<Env> {
   /** Fans waiting per class that has any (admin stats, the organizers' dashboard); with lanes, the lanes have them. */
   waitingByClass(): (TicketClass & { waiting: number })[] {
     return this.store.waitingByClass();
+  }
+
+  // --- RPC: the fair opening (#14) --------------------------------------------------------------
+
+  /** At the show's creation: draw the secret seed (once) and answer its commitment. */
+  commitDraw(showId: string): Promise<string> {
+    this.mine(showId);
+    return commitmentOf(this.opening.seed.commit(newSeed));
+  }
+
+  /** The draw once it happened (a step: a draw due now happens first); undefined before. */
+  drawResult(showId: string): Promise<DrawResult | undefined> {
+    this.mine(showId);
+    return this.call(() => this.opening.result(), nothing);
   }
 
   // --- RPC: the show's lanes ---------------------------------------------------------------------

@@ -53,6 +53,8 @@ export interface ShowSpec {
   holdSeconds?: number;
   maxTicketsPerUser?: number;
   salesOpenAt?: string;
+  /** The fair opening (#14): a pre-queue from here, drawn at `salesOpenAt`. */
+  prequeueOpensAt?: string;
   /** Waiting-room lanes (src/lanes/); the API's default is 1. */
   lanes?: number;
 }
@@ -75,11 +77,18 @@ export async function createShow(spec: ShowSpec = {}) {
       ...(spec.holdSeconds !== undefined && { holdSeconds: spec.holdSeconds }),
       ...(spec.maxTicketsPerUser !== undefined && { maxTicketsPerUser: spec.maxTicketsPerUser }),
       ...(spec.salesOpenAt !== undefined && { salesOpenAt: spec.salesOpenAt }),
+      ...(spec.prequeueOpensAt !== undefined && { prequeueOpensAt: spec.prequeueOpensAt }),
       ...(spec.lanes !== undefined && { lanes: spec.lanes }),
     },
   });
   if (show.status !== 201) throw new Error(`show: ${show.status} ${show.text}`);
-  return show.json.show as { id: string; sectors: { name: string; priceCents: number; meiaPriceCents: number }[] };
+  return show.json.show as {
+    id: string;
+    salesOpenAt: string;
+    prequeueOpensAt: string | null;
+    drawCommitment: string | null;
+    sectors: { name: string; priceCents: number; meiaPriceCents: number }[];
+  };
 }
 
 export interface TestFan {

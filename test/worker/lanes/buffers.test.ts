@@ -30,6 +30,7 @@ async function withBuffers<T>(run: (b: LaneBuffers) => T): Promise<T> {
       id: "show_buffers",
       status: "ready",
       salesOpenAt: 0,
+      prequeueOpensAt: null,
       holdSeconds: 60,
       maxTicketsPerUser: 4,
       lanes: 2,

@@ -1,0 +1,82 @@
+/**
+ * The fair opening (#14) in the show's object: its seed (`DrawSeed`), its own pre-queue with one
+ * lane (`Prequeue`), and the draw itself, which the sale runs first in the first step at or after
+ * `salesOpenAt` (the alarm's, on time, or any call's), so that no fan arriving after the opening can
+ * be placed before the draw. With one lane the pre-queue enters the queue in key order; with lanes
+ * the draw only reveals the seed, in the view every lane gets, and each lane draws its own fans
+ * (src/lanes/lane-opening.ts): the coordinator merges their buffers by key as always.
+ */
+
+import type { DrawEntrants } from "./draw";
+import { drawOrder } from "./draw";
+import type { DrawSeed, Prequeue, PrequeueEntry } from "./draw-store";
+import type { ShowStore } from "./store";
+import type { ShowConfig, TicketClass } from "./types";
+
+/** The draw as revealed: the seed, when, and (one lane) the entrants; with lanes, the lanes list theirs. */
+export interface DrawResult {
+  seed: string;
+  drawnAt: number;
+  entrants: DrawEntrants[];
+}
+
+export class Opening {
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly store: ShowStore,
+    readonly seed: DrawSeed,
+    readonly prequeue: Prequeue,
+  ) {}
+
+  /** When the draw must happen (undefined: done, or the show has none). */
+  dueAt(config: ShowConfig): number | undefined {
+    if (config.prequeueOpensAt === null || !this.seed.has() || this.seed.revealed()) return undefined;
+    return config.salesOpenAt;
+  }
+
+  result(): DrawResult | undefined {
+    const revealed = this.seed.revealed();
+    return revealed && { ...revealed, entrants: this.prequeue.entrants() };
+  }
+
+  /** A fan joins the pre-queue (call inside a storage transaction). */
+  join(fanId: string, c: TicketClass, now: number): void {
+    this.prequeue.join(fanId, c, now);
+    this.store.setFan(fanId, "PRE_QUEUE", c, null);
+  }
+
+  /** A fan leaves it before the draw (call inside a storage transaction). */
+  leave(fanId: string, c: TicketClass): void {
+    this.prequeue.leave(fanId);
+    this.store.setFan(fanId, "CANCELLED", c, null);
+  }
+
+  /**
+   * The draw, if due at `now`: every entrant's key, the queue filled in key order class by class,
+   * the seed revealed, in one transaction. Answers the fans placed (now WAITING), or undefined when
+   * no draw was due.
+   */
+  async drawIfDue(config: ShowConfig, now: number): Promise<PrequeueEntry[] | undefined> {
+    const due = this.dueAt(config);
+    const seed = this.seed.secret();
+    if (due === undefined || now < due || seed === undefined) return undefined;
+    const entrants = this.prequeue.waiting();
+    const ordered = await drawOrder(
+      seed,
+      entrants.map((e) => e.fanId),
+    );
+    const byId = new Map(entrants.map((e) => [e.fanId, e]));
+    this.storage.transactionSync(() => {
+      // The queue's order is its seq: inserting in key order is admitting in key order.
+      for (const { fanId } of ordered) {
+        const e = byId.get(fanId);
+        if (!e) continue;
+        this.store.enqueue(fanId, e, now);
+        this.store.setFan(fanId, "WAITING", e, null);
+      }
+      this.prequeue.record(ordered, now);
+      this.seed.reveal(now);
+    });
+    return entrants;
+  }
+}
