@@ -43,10 +43,10 @@ export class LaneOpening {
   /**
    * The lane's draw with the revealed seed: every pre-queued fan enters the line at its drawn key,
    * in one transaction, and each class is owed to the coordinator now. Answers the fans placed
-   * (none when this lane drew already).
+   * (undefined when this lane drew already).
    */
-  async draw(seed: string, now: number): Promise<string[]> {
-    if (this.prequeue.isDrawn()) return [];
+  async draw(seed: string, now: number): Promise<string[] | undefined> {
+    if (this.prequeue.isDrawn()) return undefined;
     const entrants = this.prequeue.waiting();
     const keyed = await Promise.all(
       entrants.map(async (e) => ({

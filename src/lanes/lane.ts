@@ -294,10 +294,11 @@ export class LaneStep {
     const revealed = seed ?? opening?.pendingSeed();
     if (!opening || revealed === undefined) return;
     const placed = await opening.draw(revealed, this.parts.now());
-    if (placed.length === 0) return;
+    if (placed === undefined) return;
     for (const fanId of placed) this.changed.add(fanId);
-    this.moved = true;
-    if (this.lane.owesNow()) await this.sync({}, false);
+    if (placed.length > 0) this.moved = true;
+    // Even with nobody drawn here: the coordinator admits once every lane has reported its draw.
+    await this.sync({}, false);
   }
 
   /** The fan's state as this step's answer (a `provisional` position is not kept as the one shown). */
@@ -393,6 +394,7 @@ export class LaneStep {
       declines: this.store.declines(),
       cancels,
       refresh: [...new Set([...(extra.refresh ?? []), ...cancels])],
+      ...(this.parts.opening?.prequeue.isDrawn() && { drawn: true }),
     };
     let reply: SyncReply;
     try {

@@ -68,6 +68,8 @@ export interface LaneReport {
   cancels: string[];
   /** Fans whose state the lane wants from the coordinator now (holders asking for their state). */
   refresh: string[];
+  /** The fair opening (#14): the lane made its draw (the coordinator admits once every lane has). */
+  drawn?: boolean;
 }
 
 /**

@@ -6,7 +6,7 @@ import { Counters } from "../do/metrics";
 import { SerialExecutor } from "../do/serial";
 import { ERROR_STATUS, errorBody, MESSAGES } from "../errors";
 import { FAN_HEADER, PING, PONG, SHOW_HEADER, STATE_REQUEST } from "../messages";
-import type { DrawEntrants } from "../show/draw";
+import type { DrawnClass } from "../show/draw";
 import { Prequeue } from "../show/draw-store";
 import { ShowLedger } from "../show/ledger";
 import { NO_SHOW, type Refusal } from "../show/sale";
@@ -127,7 +127,7 @@ export class ShowLane extends DurableObject<Env> {
   }
 
   /** The draw endpoint's (#14): this lane's entrants, drawing with the revealed `seed` first if it has not yet. */
-  drawEntrants(showId: string, seed: string): Promise<DrawEntrants[]> {
+  drawEntrants(showId: string, seed: string): Promise<DrawnClass[]> {
     this.mine(showId);
     return this.call(
       async (s) => {

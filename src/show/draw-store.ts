@@ -6,7 +6,7 @@
  * entrants with their keys (what `GET /api/shows/:showId/draw` lists). The tables are created on the
  * first write: an object that never had a pre-queue keeps none.
  */
-import type { DrawEntrants } from "./draw";
+import type { DrawnClass } from "./draw";
 import type { TicketClass } from "./types";
 
 type Row = Record<string, SqlStorageValue>;
@@ -51,7 +51,9 @@ export class DrawSeed extends Tables {
   constructor(storage: DurableObjectStorage) {
     super(
       storage,
-      "CREATE TABLE IF NOT EXISTS draw_seed (id INTEGER PRIMARY KEY CHECK (id = 1), seed TEXT NOT NULL, drawn_at INTEGER)",
+      `CREATE TABLE IF NOT EXISTS draw_seed (id INTEGER PRIMARY KEY CHECK (id = 1), seed TEXT NOT NULL, drawn_at INTEGER);
+       -- With lanes: the lanes that reported their own draw.
+       CREATE TABLE IF NOT EXISTS draw_lanes (lane INTEGER PRIMARY KEY);`,
       "draw_seed",
     );
   }
@@ -74,6 +76,15 @@ export class DrawSeed extends Tables {
 
   reveal(at: number): void {
     this.write("UPDATE draw_seed SET drawn_at = ? WHERE id = 1 AND drawn_at IS NULL", at);
+  }
+
+  /** With lanes: this lane reported that it made its draw. */
+  laneDrew(lane: number): void {
+    this.write("INSERT OR IGNORE INTO draw_lanes (lane) VALUES (?)", lane);
+  }
+
+  lanesDrawn(): number {
+    return Number(this.rows("SELECT COUNT(*) AS n FROM draw_lanes")[0]?.n ?? 0);
   }
 
   /** The seed and the draw's time, once it happened; undefined before. */
@@ -142,16 +153,16 @@ export class Prequeue extends Tables {
     return this.rows("SELECT 1 AS x FROM prequeue_drawn").length > 0;
   }
 
-  /** Every fan of each class in the pre-queue at the draw, by id; none before it. */
-  entrants(): DrawEntrants[] {
-    const byClass = new Map<string, DrawEntrants>();
+  /** Every fan of each class in the pre-queue at the draw, with its key, in key order; none before it. */
+  entrants(): DrawnClass[] {
+    const byClass = new Map<string, DrawnClass>();
     for (const r of this.rows(
-      "SELECT fan_id, sector, meia FROM prequeue WHERE drawn_key IS NOT NULL ORDER BY fan_id",
+      "SELECT fan_id, sector, meia, drawn_key FROM prequeue WHERE drawn_key IS NOT NULL ORDER BY drawn_key, fan_id",
     )) {
       const c = { sector: String(r.sector), meia: r.meia === 1 };
       const k = `${c.sector}\u0000${c.meia}`;
-      const entry = byClass.get(k) ?? { ...c, fanIds: [] };
-      entry.fanIds.push(String(r.fan_id));
+      const entry = byClass.get(k) ?? { ...c, drawn: [] };
+      entry.drawn.push({ fanId: String(r.fan_id), key: String(r.drawn_key) });
       byClass.set(k, entry);
     }
     return [...byClass.values()];

@@ -43,7 +43,7 @@ export async function entrantKey(seedHex: string, fanId: string): Promise<string
 /** A class's entrants in the order they are admitted: by ascending key (then id, should two keys ever be equal). */
 export async function drawOrder(seedHex: string, fanIds: string[]): Promise<{ fanId: string; key: string }[]> {
   const keyed = await Promise.all(fanIds.map(async (fanId) => ({ fanId, key: await entrantKey(seedHex, fanId) })));
-  return keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.fanId < b.fanId ? -1 : 1));
+  return keyed.sort(byKey);
 }
 
 /** The order key (src/lanes/key.ts) of an entrant: it sorts before every arrival after the opening. */
@@ -69,23 +69,34 @@ export interface DrawView {
   entrants: DrawEntrants[] | null;
 }
 
-/** Every fan in one class's pre-queue at the draw. */
+/** Every fan in one class's pre-queue at the draw, in the order drawn (which anyone can recompute). */
 export interface DrawEntrants {
   sector: string;
   meia: boolean;
   fanIds: string[];
 }
 
-/** Entrants of several lanes (or one object) as one list per class, in the show's class order. */
-export function mergeEntrants(classes: { sector: string; meia: boolean }[], parts: DrawEntrants[][]): DrawEntrants[] {
+/** One class's entrants as an object (the show's, or a lane) recorded them at its draw: with their keys, in key order. */
+export interface DrawnClass {
+  sector: string;
+  meia: boolean;
+  drawn: { fanId: string; key: string }[];
+}
+
+/** The entrants of every lane (or the one object) as one list per class, in the show's class order, by recorded key. */
+export function mergeEntrants(classes: { sector: string; meia: boolean }[], parts: DrawnClass[][]): DrawEntrants[] {
   return classes.flatMap((c) => {
-    const fanIds = parts
+    const drawn = parts
       .flat()
       .filter((e) => e.sector === c.sector && e.meia === c.meia)
-      .flatMap((e) => e.fanIds)
-      .sort();
-    return fanIds.length > 0 ? [{ sector: c.sector, meia: c.meia, fanIds }] : [];
+      .flatMap((e) => e.drawn)
+      .sort(byKey);
+    return drawn.length > 0 ? [{ sector: c.sector, meia: c.meia, fanIds: drawn.map((d) => d.fanId) }] : [];
   });
+}
+
+function byKey(a: { fanId: string; key: string }, b: { fanId: string; key: string }): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : a.fanId < b.fanId ? -1 : 1;
 }
 
 export type Check = { ok: true } | { ok: false; why: string };

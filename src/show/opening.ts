@@ -7,7 +7,7 @@
  * (src/lanes/lane-opening.ts): the coordinator merges their buffers by key as always.
  */
 
-import type { DrawEntrants } from "./draw";
+import type { DrawnClass } from "./draw";
 import { drawOrder } from "./draw";
 import type { DrawSeed, Prequeue, PrequeueEntry } from "./draw-store";
 import type { ShowStore } from "./store";
@@ -17,10 +17,20 @@ import type { ShowConfig, TicketClass } from "./types";
 export interface DrawResult {
   seed: string;
   drawnAt: number;
-  entrants: DrawEntrants[];
+  entrants: DrawnClass[];
 }
 
+/**
+ * With lanes, how long after the reveal the coordinator waits for every lane's draw before it
+ * admits anyway: a lane that cannot be reached must not hold the whole sale back. Until then
+ * nobody is admitted, so the first tickets go to the first keys across every lane.
+ */
+export const LANE_DRAW_WAIT_MS = 5_000;
+
 export class Opening {
+  /** The last step drew: the lanes must hear of it now, not at their next view. */
+  private fresh = false;
+
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly store: ShowStore,
@@ -32,6 +42,29 @@ export class Opening {
   dueAt(config: ShowConfig): number | undefined {
     if (config.prequeueOpensAt === null || !this.seed.has() || this.seed.revealed()) return undefined;
     return config.salesOpenAt;
+  }
+
+  /**
+   * Whether tickets may be given now: with lanes, not between the reveal and every lane's report
+   * of its own draw (or `LANE_DRAW_WAIT_MS`), so that no lane's first fans go before another's.
+   */
+  admitsNow(config: ShowConfig, now: number): boolean {
+    if (config.lanes <= 1) return true;
+    const revealed = this.seed.revealed();
+    if (!revealed) return true;
+    return this.seed.lanesDrawn() >= config.lanes || now >= revealed.drawnAt + LANE_DRAW_WAIT_MS;
+  }
+
+  /** With lanes: the lanes that reported their draw (call inside a storage transaction). */
+  lanesDrew(lanes: number[]): void {
+    for (const lane of lanes) this.seed.laneDrew(lane);
+  }
+
+  /** Whether a step drew since the last ask. */
+  takeFresh(): boolean {
+    const fresh = this.fresh;
+    this.fresh = false;
+    return fresh;
   }
 
   result(): DrawResult | undefined {
@@ -77,6 +110,7 @@ export class Opening {
       this.prequeue.record(ordered, now);
       this.seed.reveal(now);
     });
+    this.fresh = true;
     return entrants;
   }
 }

@@ -16,7 +16,7 @@ import type { LaneReport } from "../lanes/protocol";
 import { classOf, fanState, ticketView } from "./fan-state";
 import type { LaneBuffers } from "./lane-buffers";
 import type { ShowLedger } from "./ledger";
-import type { Opening } from "./opening";
+import { LANE_DRAW_WAIT_MS, type Opening } from "./opening";
 import {
   admissionsFor,
   classKey,
@@ -279,10 +279,13 @@ export class SaleStep {
       if (hold?.ticketId === ticketId) ended.set(ticketId, hold);
     }
     if (ended.size > 0) await this.releaseAndAdmit([...ended.values()], "CANCELLED");
+    const opening = this.parts.opening;
+    const waitingForDraws = opening && !opening.admitsNow(this.config, this.parts.now());
     const cancels = [...new Set(reports.flatMap((r) => r.cancels))];
     if (cancels.length > 0) await this.cancel(cancels);
     const reported = new Map<string, TicketClass>();
     this.parts.storage.transactionSync(() => {
+      opening?.lanesDrew(reports.filter((r) => r.drawn).map((r) => r.lane));
       for (const r of reports) {
         for (const c of r.classes) {
           const applied = lanes.apply(r.lane, c, (fanId, seq) => this.store.fan(fanId)?.entry === seq);
@@ -298,7 +301,9 @@ export class SaleStep {
         }
       }
     });
-    await this.admit([...reported.values()]);
+    // The last lane's draw reported: every class's first keys across the lanes are known now.
+    const drawsIn = waitingForDraws && opening.admitsNow(this.config, this.parts.now());
+    await this.admit(drawsIn ? this.config.classes : [...reported.values()]);
   }
 
   /** The fan's state as this step's last word (the notifier sends it as it is). */
@@ -364,6 +369,8 @@ export class SaleStep {
     if (!placed) return;
     for (const e of placed) this.changed.add(e.fanId);
     for (const c of this.config.classes) this.touch(c);
+    // With lanes, admissions wait for the lanes' draws: this retry admits if one never reports.
+    if (this.config.lanes > 1) this.pending.retryAt = this.parts.now() + LANE_DRAW_WAIT_MS;
     await this.admit(this.config.classes);
   }
 
@@ -420,7 +427,7 @@ export class SaleStep {
     const plan: { c: TicketClass; heads: QueueEntry[] }[] = [];
     for (const c of classes) {
       const counts = this.store.classCounts(this.config, c);
-      if (!counts) continue;
+      if (!counts || this.parts.opening?.admitsNow(this.config, this.parts.now()) === false) continue;
       const n = admissionsFor({ ...counts, held: counts.held - freeing.filter((h) => sameClass(h, c)).length });
       if (n <= 0) continue;
       let heads = this.line.heads(c, n);

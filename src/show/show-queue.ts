@@ -376,8 +376,9 @@ export class ShowQueue extends DurableObject<Env> {
     let mailRetry: number | undefined;
     if (config.lanes > 1) {
       this.views.changed(step.touched);
-      // A class sold out: every lane hears it now, not at its next view.
-      this.courier.kick(step.touched.some((c) => isSoldOut(this.store.classCounts(config, c) ?? NO_COUNTS)));
+      // A class sold out, or the draw revealed its seed (#14): every lane hears it now, not at its next view.
+      const drew = this.opening.takeFresh();
+      this.courier.kick(drew || step.touched.some((c) => isSoldOut(this.store.classCounts(config, c) ?? NO_COUNTS)));
       // Mails stay owed until their lane confirms them: the alarm comes back for them.
       if (this.store.hasPendingMail()) mailRetry = this.io.now() + MAIL_RETRY_MS;
     } else {

@@ -6,10 +6,11 @@
  */
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { laneName } from "../../../src/lanes/key";
+import { FAN_HEADER, SHOW_HEADER, type StateMessage } from "../../../src/messages";
 import type { TicketClass } from "../../../src/show/types";
 import { setClock } from "../faults/inject";
 import { createShow, type SectorSpec, settled, showStub } from "../helpers";
-import { fanLane, laneStub, PISTA, stateAt } from "../lanes/support";
+import { fanLane, laneStub, PISTA, socketAt, stateAt } from "../lanes/support";
 
 export interface PrequeueShow {
   id: string;
@@ -70,4 +71,34 @@ export async function opening(show: PrequeueShow, after = 0): Promise<void> {
   if (!drawn) throw new Error("the show did not draw at its opening");
   for (let lane = 0; lane < show.lanes; lane++) await laneStub(show.id, lane).drawEntrants(show.id, drawn.seed);
   await settled(show.id);
+}
+
+/** The lowercase hex SHA-256 of `data`, computed here from the issue's words (not with the code under test). */
+export async function sha256Hex(data: string | Uint8Array<ArrayBuffer>): Promise<string> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  return [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
+}
+
+/** The fans in the order the issue specifies: ascending sha256(`${seed}:${fanId}`). */
+export async function expectedOrder(seed: string, fanIds: string[]): Promise<string[]> {
+  const keyed = await Promise.all(fanIds.map(async (fanId) => ({ fanId, key: await sha256Hex(`${seed}:${fanId}`) })));
+  return keyed.sort((a, b) => (a.key < b.key ? -1 : 1)).map((k) => k.fanId);
+}
+
+/** A fan's socket straight to the object that serves it (the Worker sets these headers after authenticating). */
+export async function socketOf(show: PrequeueShow, fanId: string) {
+  if (show.lanes > 1) return socketAt(show, fanId);
+  const res = await showStub(show.id).fetch("http://catraca.test/ws", {
+    headers: { upgrade: "websocket", [FAN_HEADER]: fanId, [SHOW_HEADER]: show.id },
+  });
+  const ws = res.webSocket;
+  if (!ws) throw new Error(`expected a WebSocket, got ${res.status}`);
+  const messages: { at: number; m: StateMessage }[] = [];
+  ws.addEventListener("message", (e) => {
+    if (typeof e.data === "string" && e.data !== "pong") messages.push({ at: Date.now(), m: JSON.parse(e.data) });
+  });
+  ws.accept();
+  return { ws, messages, positions: () => messages.map((x) => x.m.position) };
 }
