@@ -295,8 +295,7 @@ export class LaneStep {
     if (!opening || revealed === undefined) return;
     const placed = await opening.draw(revealed, this.parts.now());
     if (placed === undefined) return;
-    for (const fanId of placed) this.changed.add(fanId);
-    if (placed.length > 0) this.moved = true;
+    // The fans are told once the line across the lanes is known (the view stops `drawing`), or admitted.
     // Even with nobody drawn here: the coordinator admits once every lane has reported its draw.
     await this.sync({}, false);
   }
@@ -320,7 +319,10 @@ export class LaneStep {
       state.sector = fan.sector;
       state.meia = fan.meia ?? false;
     }
-    if (fan.status === "WAITING") {
+    if (fan.status === "WAITING" && this.store.view()?.drawing) {
+      // Drawn, but where in the line across the lanes is not known yet: still the draw to the fan.
+      state.status = "PRE_QUEUE";
+    } else if (fan.status === "WAITING") {
       const entry = this.store.entryOf(fanId);
       if (entry)
         state.position = opts.provisional

@@ -116,6 +116,11 @@ export interface LaneView {
   classes: ClassView[];
   /** The fair opening's seed (#14), once the coordinator revealed it: the lane draws its pre-queue with it. */
   seed?: string;
+  /**
+   * Set from the reveal until every lane's draw is in: the lanes' fans see no position yet (the
+   * line across the lanes is not known), only that the draw is being made.
+   */
+  drawing?: boolean;
 }
 
 /** The coordinator's answer to a lane: its mails, and the view when the lane's is older. */

@@ -252,7 +252,8 @@ export class ShowLane extends DurableObject<Env> {
       classes: () => this.store.waitingByClass(),
       slice: (c, after, limit) => {
         const config = this.store.config();
-        if (!config) return [];
+        // While the lanes' draws come in, nobody's place is known yet (src/lanes/lane-opening.ts).
+        if (!config || this.store.view()?.drawing) return [];
         const entries = this.store.waitingAfter(c, after, limit);
         const first = entries[0];
         if (!first) return [];

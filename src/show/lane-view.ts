@@ -31,8 +31,8 @@ export class ViewBuilder {
     private readonly store: ShowStore,
     private readonly lanes: LaneBuffers,
     private readonly now: () => number,
-    /** The fair opening's seed once revealed (#14): every lane draws its own pre-queue with it. */
-    private readonly seed: () => string | undefined = () => undefined,
+    /** The fair opening (#14): its seed once revealed, and whether the lanes' draws are still coming in. */
+    private readonly opening: () => Pick<LaneView, "seed" | "drawing"> = () => ({}),
   ) {}
 
   /** These classes moved: the next views show it. */
@@ -60,7 +60,7 @@ export class ViewBuilder {
       version,
       status: config.status,
       classes: config.classes.map((c) => this.classView(config, c)),
-      ...withSeed(this.seed()),
+      ...this.opening(),
     };
   }
 
@@ -99,8 +99,4 @@ export class ViewBuilder {
     this.merged.set(key, fresh);
     return fresh;
   }
-}
-
-function withSeed(seed: string | undefined): { seed?: string } {
-  return seed === undefined ? {} : { seed };
 }

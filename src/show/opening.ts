@@ -7,6 +7,7 @@
  * (src/lanes/lane-opening.ts): the coordinator merges their buffers by key as always.
  */
 
+import type { LaneView } from "../lanes/protocol";
 import type { DrawnClass } from "./draw";
 import { drawOrder } from "./draw";
 import type { DrawSeed, Prequeue, PrequeueEntry } from "./draw-store";
@@ -56,8 +57,19 @@ export class Opening {
   }
 
   /** With lanes: the lanes that reported their draw (call inside a storage transaction). */
-  lanesDrew(lanes: number[]): void {
+  lanesDrew(config: ShowConfig, lanes: number[]): void {
+    if (lanes.length === 0) return;
+    const before = this.seed.lanesDrawn();
     for (const lane of lanes) this.seed.laneDrew(lane);
+    // The last of them: every lane must see the merged line now.
+    if (before < config.lanes && this.seed.lanesDrawn() >= config.lanes) this.fresh = true;
+  }
+
+  /** What the lanes' view says of the draw: the seed once revealed, and `drawing` until every lane's draw is in. */
+  forLanes(config: ShowConfig, now: number): Pick<LaneView, "seed" | "drawing"> {
+    const revealed = this.seed.revealed();
+    if (!revealed) return {};
+    return this.admitsNow(config, now) ? { seed: revealed.seed } : { seed: revealed.seed, drawing: true };
   }
 
   /** Whether a step drew since the last ask. */

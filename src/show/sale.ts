@@ -285,7 +285,10 @@ export class SaleStep {
     if (cancels.length > 0) await this.cancel(cancels);
     const reported = new Map<string, TicketClass>();
     this.parts.storage.transactionSync(() => {
-      opening?.lanesDrew(reports.filter((r) => r.drawn).map((r) => r.lane));
+      opening?.lanesDrew(
+        this.config,
+        reports.filter((r) => r.drawn).map((r) => r.lane),
+      );
       for (const r of reports) {
         for (const c of r.classes) {
           const applied = lanes.apply(r.lane, c, (fanId, seq) => this.store.fan(fanId)?.entry === seq);

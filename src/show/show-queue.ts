@@ -99,7 +99,7 @@ export class ShowQueue extends DurableObject<Env> {
       this.store,
       this.buffers,
       () => this.io.now(),
-      () => this.opening.seed.revealed()?.seed,
+      () => this.opening.forLanes(this.onSaleConfig(), this.io.now()),
     );
     this.courier = new Courier({
       lanes: () => this.lanes(),
