@@ -3,6 +3,7 @@
  * fan, and the way out. At zero it says the draw is being made and asks the server; the socket
  * brings the position or the held ticket the moment the draw happens.
  */
+import { formatDrawCountdown } from "../../page/format";
 import type { FanState } from "../../show/types";
 import { h } from "../dom";
 import type { SaleContext, Screen } from "./context";
@@ -11,17 +12,6 @@ import { confirmable, errorBox, errorText, heading } from "./ui";
 const TICK_MS = 250;
 /** Asked again at zero and then this often, should the socket's word about the draw be late. */
 const ASK_AGAIN_MS = 3_000;
-
-/** `1 d 02:03:04`, `02:03:04` or `03:04`: a countdown that may be days long. */
-export function formatDrawCountdown(ms: number): string {
-  const total = Math.max(0, Math.ceil(ms / 1000));
-  const days = Math.floor(total / 86_400);
-  const hours = Math.floor((total % 86_400) / 3600);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  const clock = `${pad(Math.floor((total % 3600) / 60))}:${pad(total % 60)}`;
-  if (days > 0) return `${days} d ${pad(hours)}:${clock}`;
-  return hours > 0 ? `${pad(hours)}:${clock}` : clock;
-}
 
 export function prequeueScreen(ctx: SaleContext, state: FanState): Screen {
   const { t } = ctx;

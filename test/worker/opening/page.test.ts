@@ -1,6 +1,6 @@
 /** The show's page explains the draw (#14): in plain words, with the commitment and how to check it, in both languages. */
 import { describe, expect, it } from "vitest";
-import { formatDrawCountdown } from "../../../src/client/sale/prequeue";
+import { formatDrawCountdown } from "../../../src/page/format";
 import { call, createShow } from "../helpers";
 
 const iso = (msFromNow: number) => new Date(Date.now() + msFromNow).toISOString();
