@@ -113,6 +113,11 @@ function showForm(ctx: OrganizerPageContext, bands: { id: string; name: string }
         <input class="field__input" name="salesOpenAt" type="datetime-local" />
       </label>
       <label class="field">
+        <span class="field__label">${t.prequeueOpensAt}</span>
+        <input class="field__input" name="prequeueOpensAt" type="datetime-local" aria-describedby="prequeue-hint" />
+        <span class="hint" id="prequeue-hint">${t.prequeueHint}</span>
+      </label>
+      <label class="field">
         <span class="field__label">${t.holdMinutes}</span>
         <input class="field__input" name="holdMinutes" type="number" min="1" max="60" step="1" value="10" required />
       </label>

@@ -41,6 +41,9 @@ const ptBR = {
   address: "Endereço (termine com “ - Cidade, UF”)",
   startsAt: "Início do show (horário de Brasília)",
   salesOpenAt: "Abertura das vendas (vazio: agora)",
+  prequeueOpensAt: "Abertura da pré-fila (opcional)",
+  prequeueHint:
+    "Quem entrar entre a pré-fila e a abertura das vendas tem a ordem sorteada na abertura, com um sorteio que qualquer um pode conferir. Precisa de uma abertura das vendas depois dela.",
   holdMinutes: "Tempo para pagar (minutos)",
   maxPerFan: "Limite de ingressos por pessoa",
   sectorsLegend: "Setores",
@@ -199,6 +202,9 @@ const en: OrganizerWords = {
   address: "Address (end it with “ - City, State”)",
   startsAt: "Show starts (Brasília time)",
   salesOpenAt: "Sales open (empty: now)",
+  prequeueOpensAt: "Pre-queue opens (optional)",
+  prequeueHint:
+    "Fans who join between the pre-queue and the sale's opening get their order drawn at the opening, by a draw anyone can check. Needs a sales opening after it.",
   holdMinutes: "Time to pay (minutes)",
   maxPerFan: "Ticket limit per person",
   sectorsLegend: "Sectors",
