@@ -310,6 +310,8 @@ const ptBR = {
   drawCheckLink: "Ver o sorteio (semente, chaves e participantes)",
   drawCommand: "Ou, com o código do catraca:",
   siteAddress: "endereço do site",
+  howPrequeue:
+    "Você entra na pré-fila do setor escolhido; na abertura das vendas a ordem de quem está nela é sorteada, e quem chega depois entra atrás, por ordem de chegada.",
 };
 
 export type Messages = typeof ptBR;
@@ -577,6 +579,8 @@ const en: Messages = {
   drawCheckLink: "See the draw (seed, keys and entrants)",
   drawCommand: "Or, with catraca's code:",
   siteAddress: "site address",
+  howPrequeue:
+    "You join the pre-queue of the sector you choose; when the sale opens, the order of everyone in it is drawn, and whoever comes later joins behind, in order of arrival.",
 };
 
 const MESSAGES: Record<Lang, Messages> = { "pt-BR": ptBR, en };

@@ -119,7 +119,7 @@ export function showPage(ctx: PageContext, show: ShowView, now: number): Html {
         <section class="panel">
           <h2 class="panel__title">${t.howTitle}</h2>
           <ol class="steps">
-            <li>${t.howQueue}</li>
+            <li>${show.prequeueOpensAt ? t.howPrequeue : t.howQueue}</li>
             <li>${t.howHold(holdMinutes)}</li>
             <li>${t.howPay}</li>
           </ol>
