@@ -8,17 +8,18 @@ import { ERROR_STATUS, errorBody, MESSAGES } from "../errors";
 import { laneName } from "../lanes/key";
 import type { LaneMail, LaneReport, SyncReply } from "../lanes/protocol";
 import { FAN_HEADER, PING, PONG, SHOW_HEADER, STATE_REQUEST } from "../messages";
+import { AvailabilityBroadcast } from "./availability-broadcast";
 import { Courier, MAIL_RETRY_MS } from "./courier";
 import { fanState } from "./fan-state";
 import { LaneBuffers } from "./lane-buffers";
 import { ViewBuilder } from "./lane-view";
 import { ShowLedger } from "./ledger";
-import { FanNotifier } from "./notifier";
+import { FanNotifier, POSITION_SLICE_PAUSE_MS } from "./notifier";
 import { PositionFeed } from "./position-feed";
 import { isSoldOut } from "./rules";
 import { AT_START, type Pending, RETRY_AFTER_MS, type Refusal, Sale, type SaleStep } from "./sale";
 import { ShowStore } from "./store";
-import type { FanState, HoldCheck, Outcome, TicketClass } from "./types";
+import type { ClassAvailability, FanState, HoldCheck, Outcome, TicketClass } from "./types";
 import { LocalLine } from "./waiting-line";
 
 /** A failing alarm retries after RETRY_AFTER_MS, doubling with every failure in a row up to this. */
@@ -61,6 +62,7 @@ export class ShowQueue extends DurableObject<Env> {
   private readonly views: ViewBuilder;
   private readonly courier: Courier;
   private readonly metrics = new Counters();
+  private readonly availabilityFeed: AvailabilityBroadcast;
   /** What the next step owes first (a fresh instance: a reconcile). */
   private pending: Pending = AT_START;
 
@@ -123,6 +125,14 @@ export class ShowQueue extends DurableObject<Env> {
       sleep: (ms) => this.io.sleep(ms),
       metrics: this.metrics,
     });
+    this.availabilityFeed = new AvailabilityBroadcast(
+      () => {
+        const config = this.store.config();
+        return config && this.store.availability(config);
+      },
+      (text) => this.sockets.broadcast(text, () => this.io.sleep(POSITION_SLICE_PAUSE_MS)),
+      this.io,
+    );
     // Keep-alive answered by the runtime itself, so idle fans never wake the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
@@ -219,6 +229,18 @@ export class ShowQueue extends DurableObject<Env> {
     if (this.lanes() > 1) await this.courier.flush();
   }
 
+  /**
+   * Free and held tickets per class (the catalogue's and the show page's availability): the
+   * object's own counts, holds past their time ended first; no D1 once the object is warm.
+   */
+  availability(showId: string): Promise<{ ok: true; classes: ClassAvailability[] } | Refusal> {
+    this.mine(showId);
+    return this.call<{ ok: true; classes: ClassAvailability[] } | Refusal>(
+      (s) => ({ ok: true, classes: this.store.availability(s.config) }),
+      (refusal) => refusal,
+    );
+  }
+
   /** Fans waiting per class that has any (admin stats, the organizers' dashboard); with lanes, the lanes have them. */
   waitingByClass(): (TicketClass & { waiting: number })[] {
     return this.store.waitingByClass();
@@ -283,6 +305,8 @@ export class ShowQueue extends DurableObject<Env> {
         const { 0: client, 1: server } = new WebSocketPair();
         this.sockets.accept(server, fanId);
         this.notifier.sendTo(server, s.answer(fanId).state);
+        const availability = this.availabilityFeed.greeting();
+        if (availability) this.sockets.send([server], availability);
         return new Response(null, { status: 101, webSocket: client });
       },
       (r) => Response.json(errorBody(r.code, r.message), { status: ERROR_STATUS[r.code] }),
@@ -387,7 +411,9 @@ export class ShowQueue extends DurableObject<Env> {
     const owed = new Set(this.store.pendingMail(lane).map((p) => p.fanId));
     for (const fanId of refresh) owed.add(fanId);
     const mails = [...owed].flatMap((fanId) => this.mailOf(fanId) ?? []);
-    const version = this.store.viewVersion();
+    // A lane that never had a view gets one, the show's first if need be (its sockets' greeting).
+    const version =
+      knownView === 0 && this.store.viewVersion() === 0 ? this.store.nextViewVersion() : this.store.viewVersion();
     const view = knownView < version ? this.views.build(this.onSaleConfig(), version) : undefined;
     this.courier.carried(lane, mails, view?.version);
     return { mails, view };
@@ -400,7 +426,9 @@ export class ShowQueue extends DurableObject<Env> {
 
   private notify(changed: Map<string, FanState | undefined>): void {
     try {
-      if (changed.size > 0) this.notifier.changed(changed);
+      if (changed.size === 0) return;
+      this.notifier.changed(changed);
+      this.availabilityFeed.changed();
     } catch (err) {
       // Notification is never the only path: the state is in storage and GET answers it.
       console.error("notify failed", { show: this.showId, error: String(err) });
