@@ -3,7 +3,7 @@ import type { machine } from "./lib/proc.ts";
 import { type Summary, summarize } from "./lib/stats.ts";
 import { fixed, table } from "./lib/table.ts";
 import type { Creation } from "./scenarios/create.ts";
-import type { InsideLevel } from "./scenarios/inside.ts";
+import type { InsideLanes, InsideLevel } from "./scenarios/inside.ts";
 import type { LaneRun } from "./scenarios/lanes.ts";
 import type { Phase } from "./scenarios/phase.ts";
 import type { ReleaseRun } from "./scenarios/release.ts";
@@ -24,6 +24,8 @@ export interface Results {
   inside?: InsideLevel[];
   soak?: Soak;
   lanes?: LaneRun[];
+  /** What each operation costs inside the lanes and the coordinator (the capacity table's inputs). */
+  lanesInside?: InsideLanes;
   targets?: Target[];
 }
 
@@ -49,6 +51,26 @@ export function targets(r: Results): Target[] {
       goal: ">= 60% of the floor's throughput",
       measured: `${(ratio * 100).toFixed(0)}% (${r.rush.request.load.perSecond.toFixed(0)} vs ${floor.toFixed(0)} req/s; rounds ${rounds.map((x) => `${(x * 100).toFixed(0)}%`).join(" ")})`,
       met: ratio >= 0.6,
+    });
+  }
+  if (r.rush) {
+    const { perFan, statements } = r.rush.d1;
+    out.push({
+      name: "D1 statements per arriving fan outside sign-in and admission (connect + page loads)",
+      goal: "< 0.05",
+      measured: `${perFan.toFixed(4)} (${statements} statements for ${r.rush.browse.load.n} fans)`,
+      met: perFan < 0.05,
+    });
+  }
+  if (r.rush && r.floor) {
+    const floor = r.floor.health.load.perSecond;
+    const ratio = r.rush.page.load.perSecond / floor;
+    const rounds = (r.rush.page.perRound ?? []).map((x, i) => x / (r.floor?.health.perRound?.[i] ?? Number.NaN));
+    out.push({
+      name: "cached show page vs GET /api/health floor",
+      goal: ">= 80% of the floor's throughput",
+      measured: `${(ratio * 100).toFixed(0)}% (${r.rush.page.load.perSecond.toFixed(0)} vs ${floor.toFixed(0)} req/s; rounds ${rounds.map((x) => `${(x * 100).toFixed(0)}%`).join(" ")})`,
+      met: ratio >= 0.8,
     });
   }
   const top = r.release?.at(-1);
@@ -128,6 +150,8 @@ function phaseRows(r: Results): (string | number)[][] {
     ["rush: PATCH request (auth + validation + object + D1)", r.rush?.request],
     ["rush: sign in", r.rush?.signIn],
     ["rush: WebSocket connect + greeting", r.rush?.connect],
+    ["rush: a fan's page loads (5 GETs)", r.rush?.browse],
+    ["rush: GET /shows/:showId (shared cache)", r.rush?.page],
   ];
   return rows
     .filter((row): row is [string, Phase] => row[1] !== undefined)
@@ -267,6 +291,7 @@ export function report(r: Results): string {
         [
           "K",
           "joins",
+          "failed",
           "joins/s",
           "p99 ms",
           "busiest lane",
@@ -283,6 +308,7 @@ export function report(r: Results): string {
         r.lanes.map((l) => [
           l.lanes,
           l.rush.joins,
+          l.rush.failed,
           fixed(l.rush.perSecond, 0),
           fixed(l.rush.latencyMs.p99, 0),
           `${fixed(l.rush.busiestShare * 100)}%`,
@@ -296,6 +322,31 @@ export function report(r: Results): string {
           `${fixed(l.release.all.p50)} / ${fixed(l.release.all.p99)}`,
           fixed(l.messagesPerLanePerSecond.max, 0),
         ]),
+      )}`,
+    );
+  }
+  const li = r.lanesInside;
+  if (li) {
+    parts.push(
+      `\nInside the objects of a show with ${li.lanes} lanes (µs per operation; ${li.waitingInLane} waiting in the lane)\n${table(
+        [
+          "lane join",
+          "lane view delivery",
+          "lane µs/position message",
+          "coord. admission",
+          "coord. report",
+          "coord. report + view",
+        ],
+        [
+          [
+            fixed(li.laneJoinUs, 0),
+            fixed(li.laneViewDeliveryUs, 0),
+            fixed(li.laneUsPerPositionMessage, 1),
+            fixed(li.coordinatorAdmissionUs, 0),
+            fixed(li.coordinatorReportUs, 0),
+            fixed(li.coordinatorReportWithViewUs, 0),
+          ],
+        ],
       )}`,
     );
   }

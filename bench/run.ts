@@ -124,7 +124,13 @@ async function main() {
       await server?.dispose();
     }
   }
-  if (wants("inside")) results.inside = await inside(opts, log);
+  if (wants("inside")) {
+    const measured = await inside(opts, log);
+    results.inside = measured.levels;
+    results.lanesInside = measured.lanes;
+  } else if (opts.lanes) {
+    results.lanesInside = (await inside(opts, log, "bench/inside/lanes.bench.ts")).lanes;
+  }
   results.finishedAt = new Date().toISOString();
   results.targets = targets(results);
   writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);

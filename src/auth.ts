@@ -91,6 +91,12 @@ export async function verifySession(env: Env, token: string): Promise<Fan | unde
   return { id: sub, name: typeof name === "string" ? name : "", account: acc };
 }
 
+/** The fan of the request's session (bearer or cookie), if any: `requireFan` without the 401. */
+export async function requestFan(c: Context, opts: { allowQueryToken?: boolean } = {}): Promise<Fan | undefined> {
+  const token = presentedToken(c, opts.allowQueryToken ?? false);
+  return token ? verifySession(c.env as Env, token) : undefined;
+}
+
 /** End every session of the account issued so far: on every device, within 10 s everywhere. */
 export async function signOutEverywhere(env: Env, account: string): Promise<void> {
   const version = await accountObject(env, account).signOutEverywhere();
@@ -103,8 +109,7 @@ export function requireFan(opts: { allowQueryToken?: boolean } = {}): Middleware
   Variables: FanVariables;
 }> {
   return async (c, next) => {
-    const token = presentedToken(c, opts.allowQueryToken ?? false);
-    const fan = token ? await verifySession(c.env, token) : undefined;
+    const fan = await requestFan(c, opts);
     if (!fan) throw new ApiError("UNAUTHORIZED", "sign in first: a valid session token is required");
     c.set("fan", fan);
     await next();

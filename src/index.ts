@@ -7,7 +7,7 @@ import { showsBeingPrepared } from "./db/seats";
 import { ApiError, ERROR_STATUS, errorBody, MESSAGES, unavailable } from "./errors";
 import { sweepPayments } from "./payments/sweep";
 import { admin } from "./routes/admin";
-import { bench } from "./routes/bench";
+import { bench, benchEnv } from "./routes/bench";
 import { catalogue } from "./routes/catalogue";
 import { consoleApi } from "./routes/console-api";
 import { consolePages } from "./routes/console-pages";
@@ -15,6 +15,7 @@ import { dev } from "./routes/dev";
 import { doorRoutes } from "./routes/door";
 import { draw } from "./routes/draw";
 import { live } from "./routes/live";
+import { me } from "./routes/me";
 import { notFoundHtml, pages } from "./routes/pages";
 import { passkeysRoutes } from "./routes/passkeys";
 import { paymentsRoutes, paymentWebhooks } from "./routes/payments";
@@ -57,6 +58,7 @@ export const app = new Hono<{ Bindings: Env }>()
   .get("/api/health", (c) => c.json({ ok: true }))
   .route("/api/sessions", sessions)
   .route("/api/shows", draw)
+  .route("/api/me", me)
   .route("/api/shows", catalogue)
   .route("/api/admin", admin)
   .route(WEBHOOKS, paymentWebhooks)
@@ -101,7 +103,7 @@ app.onError((err, c) => {
 });
 
 export default {
-  fetch: app.fetch,
+  fetch: (request, env, ctx) => app.fetch(request, benchEnv(env), ctx),
   /**
    * Safety nets: poke every show that D1 says has an overdue hold, and (re)start the builder of
    * every show still being prepared (its start may have failed after the show was written). Then

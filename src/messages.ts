@@ -1,9 +1,10 @@
 /**
  * The live-notification protocol of `GET /:showId/ingresso/ws`, shared by the show object and the
- * fans' page. The server speaks only `state` messages: the fan's full State (CONTRACT.md), so a
- * client never has to merge deltas and a reconnect is just another `state`.
+ * fans' page. The server speaks two messages, each whole, so a client never merges deltas and a
+ * reconnect is just another greeting: `state`, the fan's full State (CONTRACT.md), and
+ * `availability`, the same for every socket of the show: each class's free and held tickets.
  */
-import type { FanState } from "./show/types";
+import type { ClassAvailability, FanState } from "./show/types";
 
 export interface StateMessage extends FanState {
   type: "state";
@@ -11,7 +12,18 @@ export interface StateMessage extends FanState {
   serverTime: string;
 }
 
-export type ServerMessage = StateMessage;
+/**
+ * Every socket of the show: each class's free and held tickets, in the show's order. Sent on
+ * connect, then when the counts changed, at most once per `AVAILABILITY_INTERVAL_MS` for the whole
+ * show however many changes the interval saw.
+ */
+export interface AvailabilityMessage {
+  type: "availability";
+  classes: ClassAvailability[];
+  serverTime: string;
+}
+
+export type ServerMessage = StateMessage | AvailabilityMessage;
 
 /** Keep-alive: the client sends `ping`, the runtime answers `pong` without waking the object. */
 export const PING = "ping";
@@ -55,6 +67,13 @@ export const SHOW_HEADER = "x-catraca-show";
 
 /** Waiting fans get at most one position update per this interval (state changes are immediate). */
 export const POSITION_UPDATE_INTERVAL_MS = 1_000;
+
+/** The show's availability is sent to its sockets at most once per this interval. */
+export const AVAILABILITY_INTERVAL_MS = 1_000;
+
+export function availabilityMessage(classes: ClassAvailability[], now: number): AvailabilityMessage {
+  return { type: "availability", classes, serverTime: new Date(now).toISOString() };
+}
 
 export function stateMessage(state: FanState, now: number): StateMessage {
   return { type: "state", ...state, serverTime: new Date(now).toISOString() };

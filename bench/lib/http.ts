@@ -90,6 +90,11 @@ export class Http {
     return this.json("GET", `/api/bench/lanes/${showId}`, { expect: [200] });
   }
 
+  /** D1 statements the server counted so far (BENCH_ROUTES' meter). */
+  async d1Statements(): Promise<number> {
+    return (await this.json("GET", "/api/bench/d1", { expect: [200] })).statements;
+  }
+
   async waiting(showId: string): Promise<number> {
     return (await this.json("GET", `/api/admin/shows/${showId}/stats`, { admin: true, expect: [200] })).waiting;
   }

@@ -17,6 +17,7 @@ export class FanSocket {
   readonly ws: WebSocket;
   last: StateLite | undefined;
   messages = 0;
+  availabilityMessages = 0;
   open = false;
   private listener: StateListener | undefined;
 
@@ -34,7 +35,13 @@ export class FanSocket {
       socket.ws.addEventListener("message", (e) => {
         const at = now();
         if (e.data === "pong") return;
-        const state = JSON.parse(String(e.data)) as StateLite;
+        const message = JSON.parse(String(e.data)) as StateLite & { type: string };
+        // The show-wide availability: counted, never taken for the fan's state.
+        if (message.type === "availability") {
+          socket.availabilityMessages += 1;
+          return;
+        }
+        const state: StateLite = message;
         socket.messages += 1;
         socket.last = state;
         socket.listener?.(socket, state, at);

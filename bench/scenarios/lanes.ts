@@ -30,6 +30,9 @@ export interface LaneRun {
   lanes: number;
   rush: {
     joins: number;
+    /** Requests that failed, and the first one's error. */
+    failed: number;
+    firstError: string | undefined;
     sockets: number;
     perSecond: number;
     latencyMs: Summary;
@@ -43,7 +46,7 @@ export interface LaneRun {
     toCoordinatorMs: Summary;
   };
   drain: { admissions: number; perSecond: number; reports: number; refills: number; dryHolds: number };
-  release: { level: number; runs: ReleaseRun[]; all: Summary };
+  release: { level: number; runs: ReleaseRun[]; all: Summary; error?: string };
   /** Messages the lanes sent per second during the release (the busiest lane, and the mean). */
   messagesPerLanePerSecond: { max: number; mean: number };
 }
@@ -68,7 +71,13 @@ export async function lanesScenario(ctx: Context, laneCounts: number[]): Promise
     );
     const shows: string[] = [];
     const started = now();
-    const runs = await release(ctx, level, { lanes, shows: (id) => shows.push(id) });
+    // A release run that fails is reported as such (its samples lost), and the other figures kept.
+    let releaseError: string | undefined;
+    const runs = await release(ctx, level, { lanes, shows: (id) => shows.push(id) }).catch((err: unknown) => {
+      releaseError = String(err).slice(0, 300);
+      ctx.log(`  release over ${lanes} lanes failed: ${releaseError}`);
+      return [] as ReleaseRun[];
+    });
     const seconds = (now() - started) / 1000;
     const metrics = await Promise.all(shows.map((id) => ctx.http.laneMetrics(id)));
     const perLane = Array.from(
@@ -77,19 +86,20 @@ export async function lanesScenario(ctx: Context, laneCounts: number[]): Promise
         metrics.reduce((n, m) => n + (lanes > 1 ? (m.laneMetrics[lane]?.counts.messages ?? 0) : 0), 0) / seconds,
     );
     const all = summarize(runs.flatMap((r) => r.samplesMs));
+    const messagesPerLane = {
+      max: lanes > 1 ? Math.max(...perLane) : Number.NaN,
+      mean: lanes > 1 ? perLane.reduce((a, b) => a + b, 0) / lanes : Number.NaN,
+    };
     out.push({
       lanes,
       rush: rush.figures,
       drain,
-      release: { level, runs, all },
-      messagesPerLanePerSecond: {
-        max: lanes > 1 ? Math.max(...perLane) : Number.NaN,
-        mean: lanes > 1 ? perLane.reduce((a, b) => a + b, 0) / lanes : Number.NaN,
-      },
+      release: { level, runs, all, error: releaseError },
+      messagesPerLanePerSecond: messagesPerLane,
     });
     const r = rush.figures;
     ctx.log(
-      `  K=${lanes}: rush ${r.joins} joins at ${r.perSecond.toFixed(0)}/s (p99 ${r.latencyMs.p99.toFixed(0)} ms), busiest lane ${(r.busiestShare * 100).toFixed(1)}% (1.5/K = ${((1.5 / lanes) * 100).toFixed(1)}%), coordinator calls/join ${r.coordinatorPerJoin.map((x) => x.toFixed(3)).join(" then ")}; drain ${drain.perSecond.toFixed(0)} admissions/s, ${drain.refills} refills, ${drain.dryHolds} held up; release p50 ${all.p50.toFixed(1)} / p99 ${all.p99.toFixed(1)} ms`,
+      `  K=${lanes}: rush ${r.joins} joins (${r.failed} failed) at ${r.perSecond.toFixed(0)}/s (p99 ${r.latencyMs.p99.toFixed(0)} ms), busiest lane ${(r.busiestShare * 100).toFixed(1)}% (1.5/K = ${((1.5 / lanes) * 100).toFixed(1)}%), coordinator calls/join ${r.coordinatorPerJoin.map((x) => x.toFixed(3)).join(" then ")}, sockets/object max ${r.socketsPerObject.max} mean ${r.socketsPerObject.mean.toFixed(0)}, stamp→lane p50/p99/max ${r.toLaneMs.p50.toFixed(0)}/${r.toLaneMs.p99.toFixed(0)}/${r.toLaneMs.max.toFixed(0)} ms, stamp→coordinator ${r.toCoordinatorMs.p50.toFixed(0)}/${r.toCoordinatorMs.p99.toFixed(0)}/${r.toCoordinatorMs.max.toFixed(0)} ms, position msgs/s/lane max ${messagesPerLane.max.toFixed(0)} mean ${messagesPerLane.mean.toFixed(0)}; drain ${drain.perSecond.toFixed(0)} admissions/s, ${drain.refills} refills, ${drain.dryHolds} held up; release p50 ${all.p50.toFixed(1)} / p99 ${all.p99.toFixed(1)} ms`,
     );
   }
   return out;
@@ -121,17 +131,21 @@ async function rushOver(ctx: Context, lanes: number) {
     half,
   );
   const after = await ctx.http.laneMetrics(showId);
+  // Failed requests are counted and reported (a failure is a finding, not a reason to lose the run).
   const errors = first.errors + second.errors;
-  if (errors > 0) throw new Error(`lanes rush: ${errors} requests failed: ${first.firstError ?? second.firstError}`);
+  const firstError = first.firstError ?? second.firstError;
+  if (errors > 0) ctx.log(`  lanes rush: ${errors} requests failed: ${firstError}`);
   await sleep(1_500);
   const waiting = await ctx.http.waiting(showId);
-  if (waiting !== joins - tickets)
+  if (errors === 0 && waiting !== joins - tickets)
     throw new Error(`lanes rush: the server counts ${waiting} waiting, expected ${joins - tickets}`);
   const perLane = lanes > 1 ? after.laneMetrics.map((l) => l.counts.requests ?? 0) : [joins];
   const socketsPer = lanes > 1 ? after.laneMetrics.map((l) => l.sockets) : [watched];
   const wallMs = first.wallMs + second.wallMs;
   const figures: LaneRun["rush"] = {
     joins,
+    failed: errors,
+    firstError,
     sockets: watched,
     perSecond: (joins / wallMs) * 1000,
     latencyMs: summarize([...first.latenciesMs, ...second.latenciesMs]),
@@ -159,14 +173,14 @@ async function drainOf(ctx: Context, showId: string, fans: Fan[], admissions: nu
     await ctx.http.cancel(showId, fan);
   });
   const seconds = (now() - started) / 1000;
-  if (run.errors > 0) throw new Error(`lanes drain: ${run.errors} cancels failed: ${run.firstError}`);
+  if (run.errors > 0) ctx.log(`  lanes drain: ${run.errors} cancels failed: ${run.firstError}`);
   await sleep(1_000);
   const after = await ctx.http.laneMetrics(showId);
   const delta = (m: LaneMetrics, b: LaneMetrics, name: string) =>
     (m.coordinator.counts[name] ?? 0) - (b.coordinator.counts[name] ?? 0);
   return {
-    admissions,
-    perSecond: admissions / seconds,
+    admissions: admissions - run.errors,
+    perSecond: (admissions - run.errors) / seconds,
     reports: delta(after, before, "reports"),
     refills: total(after, "refills") - total(before, "refills"),
     dryHolds: delta(after, before, "dryHolds"),

@@ -1,8 +1,11 @@
 /**
- * The rush, and the floor it is measured against. N fans sign in, open their live socket and ask
- * for a ticket within a few seconds, on a show with M tickets. The requests run interleaved with
+ * The rush, and the floor it is measured against. N fans sign in, open their live socket, load the
+ * pages (home, the show's page, the catalogue, the show, their state) and ask for a ticket within a
+ * few seconds, on a show with M tickets. The requests and the cached show page run interleaved with
  * the same load on the cheapest paths of the same server (a health route; one empty RPC on the
- * show's object), in rounds, so that the ratio to the floor holds on a noisy machine.
+ * show's object), in rounds, so that the ratio to the floor holds on a noisy machine. D1's
+ * statements are counted by the server (BENCH_ROUTES' meter: the Worker's and the show object's)
+ * around the connects and the page loads: what an arriving fan costs D1 outside sign-in and admission.
  */
 import type { Context } from "../lib/context.ts";
 import type { Fan } from "../lib/http.ts";
@@ -19,6 +22,12 @@ export interface Rush {
   showId: string;
   signIn: Phase;
   connect: Phase;
+  /** Each fan loads the home page, the show's page, the catalogue, the show and its state. */
+  browse: Phase;
+  /** The show's page, from the shared cache, interleaved with the floor. */
+  page: Phase;
+  /** D1 statements over the connects and the page loads, and per arriving fan. */
+  d1: { statements: number; perFan: number };
   request: Phase;
   admitted: number;
   waiting: number;
@@ -44,6 +53,9 @@ export async function rush(ctx: Context): Promise<{ rush: Rush; floor: Floor; so
   );
   ctx.fans.adopt(fans);
 
+  // From here on the show's object's D1 is counted too.
+  await ctx.http.call("POST", `/api/bench/d1/${showId}`, { expect: [200] });
+  const d1Before = await ctx.http.d1Statements();
   const sockets: FanSocket[] = new Array(n);
   const connect = await phase(
     ctx,
@@ -57,10 +69,28 @@ export async function rush(ctx: Context): Promise<{ rush: Rush; floor: Floor; so
   );
   const afterSockets = ctx.server.rssMiB();
 
+  const browse = await phase(
+    ctx,
+    {
+      name: "pages: /, /shows/:id, /api/shows, /api/shows/:id, GET /:id/ingresso",
+      op: async (i) => {
+        const token = fans[i]!.token;
+        for (const path of ["/", `/shows/${showId}`, "/api/shows", `/api/shows/${showId}`, `/${showId}/ingresso`]) {
+          await ctx.http.call("GET", path, { token, expect: [200] });
+        }
+      },
+    },
+    n,
+  );
+  const statements = (await ctx.http.d1Statements()) - d1Before;
+  ctx.log(
+    `  D1: ${statements} statements over ${n} fans' connects and page loads (${(statements / n).toFixed(4)} per fan)`,
+  );
+
   ctx.log(`  the requests, interleaved with the floor in ${rounds} rounds`);
   let admitted = 0;
   let waiting = 0;
-  const [health, rpc, request] = await interleaved(
+  const [health, rpc, page, request] = await interleaved(
     ctx,
     [
       {
@@ -73,6 +103,12 @@ export async function rush(ctx: Context): Promise<{ rush: Rush; floor: Floor; so
         name: "floor: one empty object RPC",
         op: async () => {
           await ctx.http.call("GET", `/api/bench/rpc/${showId}`, { expect: [200] });
+        },
+      },
+      {
+        name: "GET /shows/:showId (shared cache)",
+        op: async () => {
+          await ctx.http.call("GET", `/shows/${showId}`, { expect: [200] });
         },
       },
       {
@@ -101,6 +137,9 @@ export async function rush(ctx: Context): Promise<{ rush: Rush; floor: Floor; so
       showId,
       signIn,
       connect,
+      browse,
+      page: page!,
+      d1: { statements, perFan: statements / n },
       request: request!,
       admitted,
       waiting,

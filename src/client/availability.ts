@@ -1,9 +1,13 @@
 /**
  * Live availability on the shows list and a show's page: every `[data-avail="showId|sector|kind"]`
- * is refreshed from the catalogue while the tab is visible, and listeners get the fresh shows.
+ * shows the latest counts, and listeners get the fresh shows. On a show's page with a live socket
+ * the counts come from its `availability` messages (`apply`), sent by the show's object whenever
+ * they change; otherwise (the list, a signed-out fan, a socket down) they are asked of the
+ * catalogue while the tab is visible, an answer a few seconds old at most (the shared cache).
  */
-import { type AvailabilityKind, classAvailability, type ShowView } from "../db/views";
+import { type AvailabilityKind, classAvailability, type ShowView, withAvailability } from "../db/views";
 import type { Messages } from "../page/i18n";
+import type { ClassAvailability } from "../show/types";
 import { api } from "./api";
 
 const REFRESH_MS = 15_000;
@@ -18,6 +22,10 @@ function countFor(shows: ShowView[], key: string) {
 export class AvailabilityWatch {
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly listeners = new Set<(shows: ShowView[]) => void>();
+  /** The latest shows known, from the catalogue or patched by the socket. */
+  private shows: ShowView[] = [];
+  /** A live socket brings the counts: asking the catalogue could only bring older ones. */
+  private live = false;
 
   constructor(
     private readonly t: Messages,
@@ -27,7 +35,7 @@ export class AvailabilityWatch {
 
   start(): void {
     this.timer = setInterval(() => {
-      if (document.visibilityState === "visible") void this.refresh();
+      if (document.visibilityState === "visible" && !this.live) void this.refresh();
     }, REFRESH_MS);
   }
 
@@ -37,6 +45,18 @@ export class AvailabilityWatch {
 
   onShows(listener: (shows: ShowView[]) => void): void {
     this.listeners.add(listener);
+  }
+
+  /** Whether the show's socket is live (its `availability` messages then keep the counts). */
+  setLive(live: boolean): void {
+    this.live = live;
+  }
+
+  /** The show's counts from its object (the socket's `availability` message). */
+  apply(show: ShowView, classes: ClassAvailability[]): ShowView {
+    const fresh = withAvailability(show, classes);
+    this.show([fresh, ...this.shows.filter((s) => s.id !== fresh.id)]);
+    return fresh;
   }
 
   async refresh(): Promise<ShowView[] | undefined> {
@@ -50,6 +70,14 @@ export class AvailabilityWatch {
     } catch {
       return undefined;
     }
+    // The socket went live meanwhile: its counts are newer than this answer.
+    if (this.live) return undefined;
+    this.show(shows);
+    return shows;
+  }
+
+  private show(shows: ShowView[]): void {
+    this.shows = shows;
     for (const el of document.querySelectorAll<HTMLElement>("[data-avail]")) {
       const n = countFor(shows, el.dataset.avail ?? "");
       if (n === undefined) continue;
@@ -57,6 +85,5 @@ export class AvailabilityWatch {
       el.classList.toggle("avail--none", n.free === 0);
     }
     for (const listener of this.listeners) listener(shows);
-    return shows;
   }
 }

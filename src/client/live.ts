@@ -1,13 +1,14 @@
 /**
- * The fan's live state for one show: the WebSocket of `GET /:showId/ingresso/ws`, reconnected with
- * backoff, and polling of `GET /:showId/ingresso` whenever the socket is down. Every message is the
- * fan's whole State, so whichever path delivers it, the page just renders the latest one. A show
+ * The fan's live state for one show, and the show's availability: the WebSocket of
+ * `GET /:showId/ingresso/ws`, reconnected with backoff, and polling of `GET /:showId/ingresso`
+ * whenever the socket is down. Every message is whole (the fan's State, or every class's counts),
+ * so whichever path delivers it, the page just renders the latest one. A show
  * that asks to come back later (429, 503) is polled less and less often, never sooner than it
  * said; a socket the server replaced with a newer tab's (`CLOSE.REPLACED`) is not reconnected
  * until the fan comes back to this tab, or it would close another of the fan's tabs.
  */
 import { CLOSE, PING, PONG, type ServerMessage, STATE_REQUEST } from "../messages";
-import type { FanState } from "../show/types";
+import type { ClassAvailability, FanState } from "../show/types";
 import { ApiFailure, api } from "./api";
 import { backoffDelay, busyDelay } from "./backoff";
 
@@ -15,6 +16,8 @@ export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "polling
 
 export interface LiveHandlers {
   onState(state: FanState, serverTime?: string): void;
+  /** The show's free and held tickets per class (every socket of the show gets them). */
+  onAvailability(classes: ClassAvailability[]): void;
   onStatus(status: ConnectionStatus): void;
   /** The session is gone (signed out elsewhere, or expired). */
   onUnauthorized(): void;
@@ -87,9 +90,12 @@ export class LiveConnection {
       } catch {
         return;
       }
-      if (message.type !== "state") return;
-      const { type: _type, serverTime, ...state } = message;
-      this.handlers.onState(state, serverTime);
+      if (message.type === "availability") {
+        this.handlers.onAvailability(message.classes);
+      } else if (message.type === "state") {
+        const { type: _type, serverTime, ...state } = message;
+        this.handlers.onState(state, serverTime);
+      }
     });
     ws.addEventListener("close", (event) => {
       if (this.ws === ws) this.down(event.code);

@@ -2,7 +2,7 @@
 import { and, asc, count, eq, gte, sql } from "drizzle-orm";
 import type { Db } from "./database";
 import { markRefunded, paymentView } from "./queries";
-import { bands, checkins, payments, queueSamples, tickets, users } from "./schema";
+import { bands, payments, queueSamples, tickets } from "./schema";
 
 /** A queue sample at most this often per show, however many consoles poll. */
 export const QUEUE_SAMPLE_MS = 5_000;
@@ -73,26 +73,4 @@ export async function markRefundedByHand(db: Db, showId: string, paymentId: stri
     .from(payments)
     .where(and(eq(payments.id, paymentId), eq(payments.showId, showId)));
   return row && paymentView(row);
-}
-
-/** Everybody with a booked ticket, and whether and where they got in (the CSV export). */
-export async function attendees(db: Db, showId: string) {
-  const rows = await db
-    .select({
-      ticketId: tickets.id,
-      name: users.name,
-      sector: tickets.sector,
-      meia: tickets.meia,
-      checkedInAt: checkins.checkedInAt,
-      gate: checkins.gate,
-    })
-    .from(tickets)
-    .innerJoin(users, eq(tickets.userId, users.id))
-    .leftJoin(checkins, eq(checkins.ticketId, tickets.id))
-    .where(and(eq(tickets.showId, showId), eq(tickets.status, "BOOKED")))
-    .orderBy(asc(users.name), asc(tickets.id));
-  return rows.map((r) => ({
-    ...r,
-    checkedInAt: r.checkedInAt === null ? null : new Date(r.checkedInAt).toISOString(),
-  }));
 }

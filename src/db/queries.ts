@@ -2,6 +2,7 @@
 import { and, asc, count, desc, eq, exists, gt, inArray, lte, ne, notExists, sql } from "drizzle-orm";
 import { createdInClass, seatClasses } from "../prepare/plan";
 import type { SectorInput, ShowBody } from "../schemas";
+import type { ClassAvailability } from "../show/types";
 import { CATALOGUE_PAGE_SIZE, type Cursor, encodeCursor, type Segment } from "./cursor";
 import { type Db, database } from "./database";
 import { inIds, insertGroups } from "./limits";
@@ -133,6 +134,7 @@ type TakenCount = { showId: string; sector: string; meia: boolean; status: strin
  * SQLite use that index instead of scanning every seat of the show through the class index.)
  */
 async function takenCounts(db: Db, showIds: string[]): Promise<TakenCount[]> {
+  if (showIds.length === 0) return [];
   return db
     .select({ showId: tickets.showId, sector: tickets.sector, meia: tickets.meia, status: tickets.status, n: count() })
     .from(tickets)
@@ -162,8 +164,53 @@ function classCounts(show: ShowRow, showSectors: SectorRow[], taken: TakenCount[
   return (sector: string, meia: boolean) => counts.get(key(sector, meia)) ?? { available: 0, inProgress: 0, booked: 0 };
 }
 
-function showView(show: ShowRow, band: BandRow, showSectors: SectorRow[], taken: TakenCount[]): ShowView {
-  const of = classCounts(show, showSectors, taken);
+/** A show's row with its sectors: what its availability is counted from. */
+export interface ShowWithSectors {
+  show: ShowRow;
+  sectors: SectorRow[];
+}
+
+/**
+ * Who counts the free and held tickets of each class of these shows, by show id: D1 (`d1Availability`,
+ * for the organizers' and the payments' reads) or the show objects (src/edge/live-availability.ts,
+ * for the catalogue and the fans' pages, where a rush must never reach D1).
+ */
+export type AvailabilitySource = (db: Db, shows: ShowWithSectors[]) => Promise<Map<string, ClassAvailability[]>>;
+
+/**
+ * Nothing of a show is sold before its sales open, nor while its seats are being written (every
+ * fan call is refused then): its availability is its seats, known without counting anything.
+ */
+export function nothingSoldYet(show: ShowRow, now: number): boolean {
+  return show.status === "preparing" || (show.status === "ready" && show.salesOpenAt > now);
+}
+
+/** From D1's tickets: one query for every show that may have sold something, none for the others. */
+export const d1Availability: AvailabilitySource = async (db, list) => {
+  const now = Date.now();
+  const taken = await takenCounts(
+    db,
+    list.filter(({ show }) => !nothingSoldYet(show, now)).map(({ show }) => show.id),
+  );
+  return new Map(
+    list.map(({ show, sectors: showSectors }) => {
+      const of = classCounts(show, showSectors, taken);
+      const classes = seatClasses(showSectors).map((c) => ({
+        sector: c.sector,
+        meia: c.meia,
+        ...of(c.sector, c.meia),
+      }));
+      return [
+        show.id,
+        classes.map(({ sector, meia, available, inProgress }) => ({ sector, meia, available, inProgress })),
+      ];
+    }),
+  );
+};
+
+function showView(show: ShowRow, band: BandRow, showSectors: SectorRow[], classes: ClassAvailability[]): ShowView {
+  const of = (sector: string, meia: boolean) =>
+    classes.find((c) => c.sector === sector && c.meia === meia) ?? { available: 0, inProgress: 0 };
   return {
     id: show.id,
     band: bandView(band),
@@ -189,21 +236,19 @@ function showView(show: ShowRow, band: BandRow, showSectors: SectorRow[], taken:
   };
 }
 
-/** These shows (a page, or one) with their sectors and live availability, in the order given. */
-async function showViews(db: Db, rows: { show: ShowRow; band: BandRow }[]): Promise<ShowView[]> {
+/** These shows (a page, or one) with their sectors and availability, in the order given. */
+async function showViews(
+  db: Db,
+  rows: { show: ShowRow; band: BandRow }[],
+  availability: AvailabilitySource,
+): Promise<ShowView[]> {
   const ids = rows.map((r) => r.show.id);
   if (ids.length === 0) return [];
-  const [sectorRows, taken] = await Promise.all([
-    db.select().from(sectors).where(inIds(sectors.showId, ids)).orderBy(asc(sectors.position)),
-    takenCounts(db, ids),
-  ]);
-  return rows.map(({ show, band }) =>
-    showView(
-      show,
-      band,
-      sectorRows.filter((s) => s.showId === show.id),
-      taken,
-    ),
+  const sectorRows = await db.select().from(sectors).where(inIds(sectors.showId, ids)).orderBy(asc(sectors.position));
+  const withSectors = rows.map(({ show }) => ({ show, sectors: sectorRows.filter((s) => s.showId === show.id) }));
+  const counted = await availability(db, withSectors);
+  return rows.map(({ show, band }, i) =>
+    showView(show, band, withSectors[i]?.sectors ?? [], counted.get(show.id) ?? []),
   );
 }
 
@@ -237,6 +282,7 @@ function segmentPage(db: Db, segment: Segment, now: number, limit: number, after
 export async function listShows(
   db: Db,
   opts: { now: number; cursor?: Cursor; past?: boolean; pageSize?: number },
+  availability: AvailabilitySource = d1Availability,
 ): Promise<CataloguePage> {
   const size = opts.pageSize ?? CATALOGUE_PAGE_SIZE;
   const cursor = opts.cursor ?? { segment: "upcoming" };
@@ -257,7 +303,7 @@ export async function listShows(
     rows.push(...taken);
     if (found.length > room) next = { segment: "past", after: lastOf(taken), past: true };
   }
-  return { shows: await showViews(db, rows), nextCursor: next ? encodeCursor(next) : null };
+  return { shows: await showViews(db, rows, availability), nextCursor: next ? encodeCursor(next) : null };
 }
 
 /** Where a page ended; undefined when it ended before its first show (the next one starts the segment). */
@@ -267,13 +313,17 @@ function lastOf(rows: { show: ShowRow }[]): Cursor["after"] {
 }
 
 /** One show, whatever its status (an archived show's page still shows a fan their tickets). */
-export async function getShow(db: Db, showId: string): Promise<ShowView | undefined> {
+export async function getShow(
+  db: Db,
+  showId: string,
+  availability: AvailabilitySource = d1Availability,
+): Promise<ShowView | undefined> {
   const rows = await db
     .select({ show: shows, band: bands })
     .from(shows)
     .innerJoin(bands, eq(shows.bandId, bands.id))
     .where(eq(shows.id, showId));
-  return (await showViews(db, rows))[0];
+  return (await showViews(db, rows, availability))[0];
 }
 
 /** One row per class that has tickets, sectors in the show's order, full before meia. */
@@ -375,29 +425,27 @@ export async function markRefunded(
     );
 }
 
+/** The payment's fan still holds its ticket at `now` (a subquery over the outer `payments` row). */
+function holdStillLive(db: Db, now: number) {
+  return db
+    .select({ one: sql`1` })
+    .from(tickets)
+    .where(
+      and(
+        eq(tickets.id, payments.ticketId),
+        eq(tickets.userId, payments.userId),
+        eq(tickets.status, "IN_PROGRESS"),
+        sql`${tickets.holdExpiresAt} > ${now}`,
+      ),
+    );
+}
+
 /** PENDING payments whose hold is over (ended, or never this fan's any more): their checkouts must close. */
 export async function checkoutsOfEndedHolds(db: Db, now: number, limit: number): Promise<PaymentRow[]> {
   return db
     .select()
     .from(payments)
-    .where(
-      and(
-        eq(payments.status, "PENDING"),
-        notExists(
-          db
-            .select({ one: sql`1` })
-            .from(tickets)
-            .where(
-              and(
-                eq(tickets.id, payments.ticketId),
-                eq(tickets.userId, payments.userId),
-                eq(tickets.status, "IN_PROGRESS"),
-                sql`${tickets.holdExpiresAt} > ${now}`,
-              ),
-            ),
-        ),
-      ),
-    )
+    .where(and(eq(payments.status, "PENDING"), notExists(holdStillLive(db, now))))
     .orderBy(asc(payments.createdAt))
     .limit(limit);
 }
@@ -448,17 +496,7 @@ export async function findPayment(db: Db, paymentId: string, userId: string) {
  * (also for a checkout closed as EXPIRED whose money arrived all the same).
  */
 export async function approvePayment(db: Db, paymentId: string, userId: string, now: number) {
-  const stillHeld = db
-    .select({ one: sql`1` })
-    .from(tickets)
-    .where(
-      and(
-        eq(tickets.id, payments.ticketId),
-        eq(tickets.userId, payments.userId),
-        eq(tickets.status, "IN_PROGRESS"),
-        sql`${tickets.holdExpiresAt} > ${now}`,
-      ),
-    );
+  const stillHeld = holdStillLive(db, now);
   await db
     .update(payments)
     .set({

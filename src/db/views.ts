@@ -2,6 +2,7 @@
  * The catalogue's JSON shapes (CONTRACT.md `Show`), derived from the drizzle rows. Kept apart from
  * `queries.ts` so that the fans' page can use them without the Workers runtime's types.
  */
+import type { ClassAvailability } from "../show/types";
 import type { BandRow, SectorRow, ShowRow } from "./schema";
 
 export type BandView = Pick<BandRow, "id" | "name" | "genre" | "description">;
@@ -22,6 +23,24 @@ export type AvailabilityKind = "full" | "meia" | "all";
 export function classAvailability(s: SectorView, kind: AvailabilityKind): { free: number; held: number } {
   const pick = (c: { full: number; meia: number }) => (kind === "all" ? c.full + c.meia : c[kind]);
   return { free: pick(s.available), held: pick(s.inProgress) };
+}
+
+/** The show with its sectors' counts as the show's object gave them (the socket's `availability` message). */
+export function withAvailability(show: ShowView, classes: ClassAvailability[]): ShowView {
+  const of = (sector: string, meia: boolean, was: { available: number; inProgress: number }) =>
+    classes.find((c) => c.sector === sector && c.meia === meia) ?? was;
+  return {
+    ...show,
+    sectors: show.sectors.map((s) => {
+      const full = of(s.name, false, { available: s.available.full, inProgress: s.inProgress.full });
+      const meia = of(s.name, true, { available: s.available.meia, inProgress: s.inProgress.meia });
+      return {
+        ...s,
+        available: { full: full.available, meia: meia.available },
+        inProgress: { full: full.inProgress, meia: meia.inProgress },
+      };
+    }),
+  };
 }
 
 export interface ShowView

@@ -6,7 +6,39 @@
  * socket may send at most `CLIENT_MESSAGE_LIMIT` messages per window: one script with one account
  * can neither fill the object's sockets nor keep it busy.
  */
-import { CLIENT_MESSAGE_LIMIT, CLOSE, MAX_CLIENT_MESSAGE_BYTES, MAX_SOCKETS_PER_FAN } from "../messages";
+import { ERROR_STATUS, type ErrorCode, errorBody, MESSAGES } from "../errors";
+import {
+  CLIENT_MESSAGE_LIMIT,
+  CLOSE,
+  FAN_HEADER,
+  MAX_CLIENT_MESSAGE_BYTES,
+  MAX_SOCKETS_PER_FAN,
+  SHOW_HEADER,
+} from "../messages";
+
+/**
+ * A socket upgrade the Worker forwarded once it authenticated the fan: the fan and the show it
+ * names, or the answer to anything else (426, in the contract's error shape).
+ */
+export function upgradeOf(request: Request): { fanId: string; showId: string } | Response {
+  const fanId = request.headers.get(FAN_HEADER);
+  const showId = request.headers.get(SHOW_HEADER);
+  if (!fanId || !showId || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    return Response.json(errorBody("UPGRADE_REQUIRED", MESSAGES.UPGRADE_REQUIRED), { status: 426 });
+  }
+  return { fanId, showId };
+}
+
+/** An upgrade the object refuses (no such show, one not on sale): the contract's error and status. */
+export function refusedUpgrade(refusal: { code: ErrorCode; message: string }): Response {
+  return Response.json(errorBody(refusal.code, refusal.message), { status: ERROR_STATUS[refusal.code] });
+}
+
+/**
+ * Sockets sent to at once by `broadcast`: the runtime's work per message (not the JavaScript's) is
+ * what costs, so a show-wide message goes out a slice at a time with a pause between slices.
+ */
+export const BROADCAST_SLICE = 64;
 
 /** What a socket carries across hibernation. */
 interface Attachment {
@@ -74,6 +106,19 @@ export class FanSockets {
       } catch {
         close(ws, CLOSE.GOING_AWAY, "gone");
       }
+    }
+  }
+
+  /**
+   * One text to every open socket of this object (a show-wide message), a slice at a time:
+   * `pause` between slices lets the calls waiting on the object run, so a broadcast to thousands
+   * of sockets never holds up an admission for more than one slice.
+   */
+  async broadcast(text: string, pause: () => Promise<void>): Promise<void> {
+    const open = this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
+    for (let from = 0; from < open.length; from += BROADCAST_SLICE) {
+      if (from > 0) await pause();
+      this.send(open.slice(from, from + BROADCAST_SLICE), text);
     }
   }
 

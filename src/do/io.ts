@@ -5,7 +5,8 @@
  * (`replaceIo`) and the replacement holds across the object's restarts: D1 failing while the object
  * wakes up, as in a real outage, a clock that stays where the test put it, or a call to another
  * object that fails before it is sent or after it was served (its answer lost). Nothing else in the
- * object is reachable from a test, and nothing here is replaced outside tests.
+ * object is reachable from a test, and nothing here is replaced outside tests but for the
+ * benchmark's D1 meter (src/routes/bench.ts, only under BENCH_ROUTES).
  */
 import { type Db, database } from "../db/database";
 

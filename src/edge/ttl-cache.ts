@@ -3,6 +3,7 @@
  * while (`ttlMs`, which may depend on the answer), and calls for a key at once share one lookup:
  * an isolate asks for a key at most once per TTL. A lookup that fails is not kept. The cache is
  * bounded: past `maxEntries`, the oldest entries go first, so made-up keys cannot fill memory.
+ * `forget` drops entries at once (a lookup under way included: its answer is not kept).
  */
 export interface TtlCacheOptions<V> {
   ttlMs(value: V): number;
@@ -38,5 +39,10 @@ export class TtlCache<K, V> {
       this.entries.delete(oldest);
     }
     return entry.value;
+  }
+
+  /** Drop every entry whose key matches: the next call for it looks it up again. */
+  forget(matches: (key: K) => boolean): void {
+    for (const key of [...this.entries.keys()]) if (matches(key)) this.entries.delete(key);
   }
 }

@@ -261,6 +261,14 @@ export class LaneStep {
     return this.answer(fanId);
   }
 
+  /**
+   * The coordinator's view, asked for once if this lane never had one (a socket's first greeting
+   * carries the show's availability); a failure leaves it to the next delivery.
+   */
+  async viewed(): Promise<void> {
+    if (!this.store.view()) await this.sync({}, false);
+  }
+
   /** The coordinator's delivery: mails and the view; answered with what was applied and what could not be. */
   deliver(mails: LaneMail[], view: LaneView | undefined): DeliveryReceipt {
     this.apply(mails, view);

@@ -3,9 +3,11 @@
  * about a fan, when the coordinator must hear about a change at once, and where a waiting fan
  * stands. The lane gathers the facts and carries the answers out (src/lanes/lane.ts).
  */
+
+import type { ClassAvailability } from "../show/types";
 import type { OrderKey } from "./key";
 import type { LaneFan, ReportState } from "./lane-store";
-import { type ClassView, type LaneMail, LOW_WATER } from "./protocol";
+import { type ClassView, type LaneMail, type LaneView, LOW_WATER } from "./protocol";
 import { estimateAhead } from "./sketch";
 
 /**
@@ -88,4 +90,12 @@ export function positionOf(f: PositionFacts): number {
   const others = Math.max(othersInHead, v.laneWaiting.reduce((n, w) => n + w, 0) - mine);
   const growth = Math.ceil(Math.max(0, f.ownWaiting - mine) * (f.lanes - 1) * GROWTH_MARGIN);
   return f.ownAhead + others + growth + 1;
+}
+
+/**
+ * The show's availability (#12's `availability` message) as a lane tells its sockets: each class's
+ * free and held tickets from the coordinator's last view; undefined before the lane has one.
+ */
+export function viewAvailability(view: LaneView | undefined): ClassAvailability[] | undefined {
+  return view?.classes.map((c) => ({ sector: c.sector, meia: c.meia, available: c.available, inProgress: c.held }));
 }

@@ -1,23 +1,25 @@
 import { DurableObject } from "cloudflare:workers";
 import { AlarmScheduler } from "../do/alarm";
-import { FanSockets } from "../do/fan-sockets";
+import { FanSockets, refusedUpgrade, upgradeOf } from "../do/fan-sockets";
 import { type ObjectIo, objectIo } from "../do/io";
 import { Counters } from "../do/metrics";
 import { SerialExecutor } from "../do/serial";
-import { ERROR_STATUS, errorBody, MESSAGES } from "../errors";
-import { FAN_HEADER, PING, PONG, SHOW_HEADER, STATE_REQUEST } from "../messages";
+import { PING, PONG, STATE_REQUEST } from "../messages";
+import { AvailabilityBroadcast } from "../show/availability-broadcast";
 import type { DrawnClass } from "../show/draw";
 import { Prequeue } from "../show/draw-store";
 import { ShowLedger } from "../show/ledger";
+import { POSITION_SLICE_PAUSE_MS } from "../show/notifier";
 import { NO_SHOW, type Refusal } from "../show/sale";
-import type { FanState, Outcome, ShowConfig, TicketClass } from "../show/types";
+import type { Outcome, ShowConfig, TicketClass } from "../show/types";
 import { parseLaneName } from "./key";
 import { type Join, Lane, type LaneStep, SYNC_RETRY_MAX_MS, SYNC_RETRY_MS } from "./lane";
-import { LaneNotifier, type LanePositionSource, type PassFan } from "./lane-notifier";
+import { LaneNotifier } from "./lane-notifier";
 import { LaneOpening } from "./lane-opening";
+import { lanePositions } from "./lane-positions";
 import { LaneStore } from "./lane-store";
 import type { DeliveryReceipt, LaneMail, LaneView, SyncReply } from "./protocol";
-import { positionOf } from "./rules";
+import { viewAvailability } from "./rules";
 
 const nothing = () => undefined;
 
@@ -41,6 +43,7 @@ export class ShowLane extends DurableObject<Env> {
   private readonly alarms: AlarmScheduler;
   private readonly sockets: FanSockets;
   private readonly notifier: LaneNotifier;
+  private readonly availabilityFeed: AvailabilityBroadcast;
   private readonly metrics = new Counters();
   private readonly opening: LaneOpening;
 
@@ -74,7 +77,18 @@ export class ShowLane extends DurableObject<Env> {
       maxMs: SYNC_RETRY_MAX_MS,
     });
     this.sockets = new FanSockets(ctx, () => this.io.now());
-    this.notifier = new LaneNotifier(this.sockets, this.positions(), this.io, this.metrics);
+    this.notifier = new LaneNotifier(
+      this.sockets,
+      lanePositions(ctx.storage, this.store, this.lane),
+      this.io,
+      this.metrics,
+    );
+    // The coordinator's counts reach the fans' sockets here, where they are, throttled as on one object.
+    this.availabilityFeed = new AvailabilityBroadcast(
+      () => viewAvailability(this.store.view()),
+      (text) => this.sockets.broadcast(text, () => this.io.sleep(POSITION_SLICE_PAUSE_MS)),
+      this.io,
+    );
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 
@@ -160,23 +174,21 @@ export class ShowLane extends DurableObject<Env> {
 
   /** `GET /:showId/ingresso/ws`, forwarded by the Worker once it authenticated the fan: accepted, and greeted in the same step. */
   override async fetch(request: Request): Promise<Response> {
-    const fanId = request.headers.get(FAN_HEADER);
-    const showId = request.headers.get(SHOW_HEADER);
-    if (!fanId || !showId || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      return Response.json(errorBody("UPGRADE_REQUIRED", MESSAGES.UPGRADE_REQUIRED), { status: 426 });
-    }
+    const upgrade = upgradeOf(request);
+    if (upgrade instanceof Response) return upgrade;
+    const { fanId, showId } = upgrade;
     this.mine(showId);
     this.metrics.add("connects");
-    return this.call(
-      async (s) => {
-        const { state } = await s.state(fanId);
-        const { 0: client, 1: server } = new WebSocketPair();
-        this.sockets.accept(server, fanId);
-        this.notifier.sendTo(server, state);
-        return new Response(null, { status: 101, webSocket: client });
-      },
-      (r) => Response.json(errorBody(r.code, r.message), { status: ERROR_STATUS[r.code] }),
-    );
+    return this.call(async (s) => {
+      const { state } = await s.state(fanId);
+      await s.viewed();
+      const { 0: client, 1: server } = new WebSocketPair();
+      this.sockets.accept(server, fanId);
+      this.notifier.sendTo(server, state);
+      const availability = this.availabilityFeed.greeting();
+      if (availability) this.sockets.send([server], availability);
+      return new Response(null, { status: 101, webSocket: client });
+    }, refusedUpgrade);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -226,10 +238,12 @@ export class ShowLane extends DurableObject<Env> {
   private async onLane<T>(body: (s: LaneStep) => T | Promise<T>, refuse: (refusal: Refusal) => T): Promise<T> {
     const config = await this.rules();
     if ("ok" in config) return refuse(config);
+    const viewBefore = this.store.view()?.version;
     const step = await this.lane.step(config, body);
     try {
       this.notifier.changed(step.changed, (fanId) => this.lane.stateOf(config, fanId));
       if (step.moved) this.notifier.moved();
+      if (this.store.view()?.version !== viewBefore) this.availabilityFeed.changed();
     } catch (err) {
       // Notification is never the only path: the state is in storage and GET answers it.
       console.error("lane notify failed", { lane: this.name, error: String(err) });
@@ -244,42 +258,5 @@ export class ShowLane extends DurableObject<Env> {
     await this.alarms.keep(this.lane.wakeAt(config));
     if (!step.result.ok) throw step.result.error;
     return step.result.value;
-  }
-
-  /** What the position passes read: the waiting fans a slice at a time, with positions as shown now. */
-  private positions(): LanePositionSource {
-    return {
-      classes: () => this.store.waitingByClass(),
-      slice: (c, after, limit) => {
-        const config = this.store.config();
-        // While the lanes' draws come in, nobody's place is known yet (src/lanes/lane-opening.ts).
-        if (!config || this.store.view()?.drawing) return [];
-        const entries = this.store.waitingAfter(c, after, limit);
-        const first = entries[0];
-        if (!first) return [];
-        const ahead = this.store.ahead(first);
-        const view = this.lane.classView(c);
-        const ownWaiting = this.store.waiting(c);
-        return entries.flatMap((e, i): PassFan[] => {
-          const fan = this.store.fan(e.fanId);
-          if (!fan) return [];
-          const computed = positionOf({
-            key: e.key,
-            lane: this.laneNumber,
-            lanes: config.lanes,
-            ownAhead: ahead + i,
-            ownWaiting,
-            view,
-          });
-          const position = fan.shownPosition === null ? computed : Math.min(fan.shownPosition, computed);
-          const state: FanState = { status: "WAITING", position, sector: e.sector, meia: e.meia, booked: fan.booked };
-          return [{ fanId: e.fanId, key: e.key, state, shown: fan.shownPosition, shownAt: fan.shownAt }];
-        });
-      },
-      shown: (fans, at) =>
-        this.ctx.storage.transactionSync(() => {
-          for (const f of fans) this.store.shown(f.fanId, f.position, at);
-        }),
-    };
   }
 }

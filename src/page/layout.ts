@@ -49,6 +49,11 @@ export interface PageOptions {
    * page: their own header and client bundle, beside the fans' pages.
    */
   area?: { kind: "console"; organizer: boolean } | { kind: "door" };
+  /**
+   * The same for every fan (the shared cache keeps it): rendered without a fan, whatever `fan`
+   * says; the client fills the header's session part from `GET /api/me`.
+   */
+  shared?: boolean;
   /** Extra stylesheets (the charts' library). */
   stylesheets?: string[];
 }
@@ -61,31 +66,51 @@ const brandMark = html`<svg class="brand__mark" viewBox="0 0 32 32" aria-hidden=
   <path d="M16 11.5V3.5M12.1 18.25 5.2 22.25M19.9 18.25l6.9 4" stroke="currentColor" stroke-width="3.2" stroke-linecap="round" />
 </svg>`;
 
-function header(ctx: PageContext, options: PageOptions) {
+/**
+ * A shared page's session part: empty until the client asks `GET /api/me` and fills it with the
+ * fan's greeting and links, or the sign-in link; without the bundle, the sign-in link.
+ */
+function sessionSlot(ctx: PageContext) {
+  return html`<span class="topnav__session" data-session>
+    <noscript><a class="btn btn--small btn--light" href="/entrar?voltar=${encodeURIComponent(ctx.here)}">${ctx.t.signIn}</a></noscript>
+  </span>`;
+}
+
+/** The header's session part: the organizer's, the fan's, the sign-in link, or the shared pages' slot. */
+function sessionPart(ctx: PageContext, options: PageOptions) {
   const { t, fan } = ctx;
-  const page = options.page;
+  const { page, area } = options;
+  if (options.shared) return sessionSlot(ctx);
+  if (area) {
+    const words = organizerMessages(ctx.lang);
+    return area.kind === "console" && area.organizer
+      ? html`<a class="topnav__hello" href="/organizador">${words.consoleNav}</a>
+          <form class="topnav__form" method="post" action="/organizador/sair">
+            <button class="linkbtn" type="submit">${words.consoleSignOut}</button>
+          </form>`
+      : "";
+  }
+  if (fan) {
+    return html`<span class="topnav__hello">${t.hello(fan.name)}</span>
+      <a class="topnav__link" href="/meus-ingressos" ${page === "my-tickets" ? html`aria-current="page"` : ""}
+        >${t.navMyTickets}</a
+      >
+      <a class="topnav__link" href="/conta" ${page === "account" ? html`aria-current="page"` : ""}>${t.navAccount}</a>
+      <form class="topnav__form" method="post" action="/sair">
+        <button class="linkbtn" type="submit">${t.signOut}</button>
+      </form>`;
+  }
+  return page === "sign-in" || page === "sign-in-code"
+    ? ""
+    : html`<a class="btn btn--small btn--light" href="/entrar?voltar=${encodeURIComponent(ctx.here)}">${t.signIn}</a>`;
+}
+
+function header(ctx: PageContext, options: PageOptions) {
+  const { t } = ctx;
   const otherLang: Lang = ctx.lang === "en" ? "pt-BR" : "en";
   const area = options.area;
   const words = area ? organizerMessages(ctx.lang) : undefined;
-  const session = area
-    ? area.kind === "console" && area.organizer
-      ? html`<a class="topnav__hello" href="/organizador">${words?.consoleNav}</a>
-          <form class="topnav__form" method="post" action="/organizador/sair">
-            <button class="linkbtn" type="submit">${words?.consoleSignOut}</button>
-          </form>`
-      : ""
-    : fan
-      ? html`<span class="topnav__hello">${t.hello(fan.name)}</span>
-          <a class="topnav__link" href="/meus-ingressos" ${page === "my-tickets" ? html`aria-current="page"` : ""}
-            >${t.navMyTickets}</a
-          >
-          <a class="topnav__link" href="/conta" ${page === "account" ? html`aria-current="page"` : ""}>${t.navAccount}</a>
-          <form class="topnav__form" method="post" action="/sair">
-            <button class="linkbtn" type="submit">${t.signOut}</button>
-          </form>`
-      : page === "sign-in" || page === "sign-in-code"
-        ? ""
-        : html`<a class="btn btn--small btn--light" href="/entrar?voltar=${encodeURIComponent(ctx.here)}">${t.signIn}</a>`;
+  const session = sessionPart(ctx, options);
   return html`<header class="topbar">
     <div class="wrap topbar__inner">
       <a class="brand" href="${area?.kind === "console" ? "/organizador" : "/"}">${brandMark}<span class="brand__name"
@@ -116,7 +141,7 @@ export function layout(ctx: PageContext, options: PageOptions, body: Html) {
     ${(options.stylesheets ?? []).map((href) => html`<link rel="stylesheet" href="${href}" />`)}
     <script type="module" src="${BUNDLES[options.area?.kind ?? "fans"]}"></script>
   </head>
-  <body data-page="${options.page}" data-signed-in="${ctx.fan ? "1" : "0"}">
+  <body data-page="${options.page}" ${options.shared ? "" : html`data-signed-in="${ctx.fan ? "1" : "0"}"`}>
     <a class="skip" href="#main">${t.skipToContent}</a>
     ${header(ctx, options)}
     <main id="main" class="wrap main" tabindex="-1">${body}</main>

@@ -6,6 +6,11 @@ import { availability, calendar, posterClass, preparedPercent, saleBadge } from 
 import type { Html, PageContext } from "./layout";
 import { signInForm } from "./sign-in";
 
+/**
+ * The sale panel. The page is the same for every fan (the shared cache keeps it): the client asks
+ * `GET /api/me`, then drives the sale for a signed-in fan or shows the sign-in form kept in the
+ * template (an archived show's panel is only for fans who may hold or own tickets already).
+ */
 function salePanel(ctx: PageContext, show: ShowView) {
   const { t } = ctx;
   // Not on sale yet: the seats are still being written; nothing to join until they all exist.
@@ -15,25 +20,18 @@ function salePanel(ctx: PageContext, show: ShowView) {
       <p class="notice notice--info">${t.preparingLead(preparedPercent(show.preparation))}</p>
     </section>`;
   }
-  const archived = show.status === "archived" ? html`<p class="notice notice--info">${t.archivedLead}</p>` : "";
-  // An archived show's panel is only for fans who may hold or own tickets already.
-  if (archived && !ctx.fan) {
-    return html`<section class="panel sale" id="sale" aria-labelledby="sale-title">
-      <h2 class="panel__title" id="sale-title">${t.saleTitle}</h2>
-      ${archived}
-    </section>`;
-  }
-  const body = ctx.fan
-    ? html`<div class="sale__body" data-sale-body>
-        <p class="sale__loading"><span class="spinner" aria-hidden="true"></span>${t.loading}</p>
-      </div>`
-    : html`<div class="sale__body">
-        <h3 class="sale__subtitle">${t.signInTitle}</h3>
-        ${signInForm(ctx, `/shows/${show.id}`)}
-      </div>`;
-  return html`<section class="panel sale" id="sale" aria-labelledby="sale-title" data-show-id="${show.id}">
+  const archived = show.status === "archived";
+  return html`<section class="panel sale" id="sale" aria-labelledby="sale-title" data-show-id="${show.id}"
+    ${archived ? html`data-archived` : ""}>
     <h2 class="panel__title" id="sale-title">${t.saleTitle}</h2>
-    ${archived} ${body}
+    ${archived ? html`<p class="notice notice--info">${t.archivedLead}</p>` : ""}
+    <div class="sale__body" data-sale-body>
+      <p class="sale__loading"><span class="spinner" aria-hidden="true"></span>${t.loading}</p>
+    </div>
+    <template data-sign-in-panel>
+      <h3 class="sale__subtitle">${t.signInTitle}</h3>
+      ${signInForm(ctx, `/shows/${show.id}`)}
+    </template>
     <noscript><p class="notice notice--warn">${t.noscript}</p></noscript>
   </section>`;
 }

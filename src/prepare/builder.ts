@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { writeNextChunk } from "../db/seats";
 import { AlarmScheduler } from "../do/alarm";
 import { type ObjectIo, objectIo } from "../do/io";
+import { sharedAnswers } from "../edge/shared-cache";
 
 /** The pause after a chunk, at least: D1 serves other shows' calls between two chunks. */
 const MIN_PAUSE_MS = 5;
@@ -47,8 +48,11 @@ export class ShowBuilder extends DurableObject<Env> {
       const started = this.io.now();
       const progress = await writeNextChunk(this.io.db().$client, showId);
       if (progress?.status !== "preparing") {
-        // Ready (or archived, or gone): nothing left to build, nothing to keep.
+        // Ready (or archived, or gone): nothing left to build, nothing to keep. On sale at last:
+        // the answers that said "being prepared" go, where this object's purge reaches (its
+        // isolate, its data center); elsewhere their TTL ends them within seconds.
         await this.ctx.storage.deleteAll();
+        if (progress?.status === "ready") await sharedAnswers.purgeShow(showId);
         return;
       }
       const took = this.io.now() - started;

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { database } from "../db/database";
 import { archiveShow, classStats, createBand, createShow, findBand, getShow, newId, refundsDue } from "../db/queries";
+import { sharedAnswers } from "../edge/shared-cache";
 import { ApiError } from "../errors";
 import { showWaiting } from "../lanes/route";
 import { requireOrganizer } from "../organizer";
@@ -11,6 +12,7 @@ import { validate } from "../validate";
 /** Organizers (the admin token, or the console's session): bands, shows, live stats and refunds due. */
 export const admin = new Hono<{ Bindings: Env }>()
   .use(requireOrganizer)
+  // A band alone is in no shared answer (the catalogue shows bands through their shows): nothing to purge.
   .post("/bands", validate("json", bandBody), async (c) => {
     const band = await createBand(database(c.env.DB), c.req.valid("json"));
     return c.json({ band }, 201);
@@ -30,6 +32,8 @@ export const admin = new Hono<{ Bindings: Env }>()
       // The show exists, `preparing`: the cron's safety net starts its builder.
       console.error("create show: preparation did not start; the cron will start it", { showId, error: String(err) });
     }
+    // The catalogue lists it from now on (a small show is on sale already).
+    await sharedAnswers.purgeShow(showId);
     return c.json({ show: await getShow(db, showId) }, 201);
   })
   /**
@@ -41,6 +45,7 @@ export const admin = new Hono<{ Bindings: Env }>()
     const db = database(c.env.DB);
     if (!(await archiveShow(db, showId, Date.now()))) throw new ApiError("SHOW_NOT_FOUND", "no show with this id");
     await c.env.SHOWS.getByName(showId).archived(showId);
+    await sharedAnswers.purgeShow(showId);
     return c.json({ show: await getShow(db, showId) });
   })
   /** `waiting` sums every lane; `lanes` lists each lane's waiting fans (one lane: the show's object). */

@@ -4,7 +4,6 @@ import { csv, PACE_WINDOW_MS, sellOutSeconds } from "../console/figures";
 import type { DashboardView } from "../console/view";
 import { decodeCursor } from "../db/cursor";
 import {
-  attendees,
   bookedPerMinute,
   listBands,
   markRefundedByHand,
@@ -19,6 +18,7 @@ import {
   conflicts,
   createCredential,
   credentialView,
+  doorTickets,
   listCredentials,
   revokeCredential,
 } from "../db/door";
@@ -138,17 +138,13 @@ export const consoleApi = new Hono<{ Bindings: Env }>()
     const show = await showOr404(db, c.req.param("showId"));
     const cookieLang = getCookie(c, LANG_COOKIE);
     const t = organizerMessages(isLang(cookieLang) ? cookieLang : negotiateLang(c.req.header("accept-language")));
-    const people = await attendees(db, show.id);
+    // The gate's list of who may get in, by name: the same rows the doors download.
+    const people = (await doorTickets(db, show.id)).sort((a, b) =>
+      a.holder === b.holder ? (a.id < b.id ? -1 : 1) : a.holder < b.holder ? -1 : 1,
+    );
     const body = csv([
       [t.csvName, t.csvSector, t.csvMeia, t.csvCheckedIn, t.csvGate, t.csvTicket],
-      ...people.map((p) => [
-        p.name,
-        p.sector,
-        p.meia ? t.csvYes : t.csvNo,
-        p.checkedInAt ?? "",
-        p.gate ?? "",
-        p.ticketId,
-      ]),
+      ...people.map((p) => [p.holder, p.sector, p.meia ? t.csvYes : t.csvNo, p.checkedInAt ?? "", p.gate ?? "", p.id]),
     ]);
     return c.body(body, 200, {
       "content-type": "text/csv; charset=utf-8",

@@ -13,14 +13,17 @@ import { readChallenge, startSignIn, verifySignIn } from "../accounts/sign-in";
 import { type Fan, issueSession, SESSION_COOKIE, SESSION_DAYS, signOutEverywhere, verifySession } from "../auth";
 import { decodeCursor } from "../db/cursor";
 import { database } from "../db/database";
-import { bookedTicketsOf, findPayment, getShow, listShows, paymentView } from "../db/queries";
+import { bookedTicketsOf, findPayment, getShow, paymentView } from "../db/queries";
+import { readCataloguePage, readShow } from "../edge/catalogue-reads";
+import { type Rendered, type SharedKey, serveShared, sharedKeys } from "../edge/shared-cache";
+import { SHOW_ID } from "../edge/show-directory";
 import { ApiError, unavailable } from "../errors";
 import { fanState } from "../lanes/route";
 import { accountPage } from "../page/account";
 import { busyPage } from "../page/busy";
 import { checkoutPage } from "../page/checkout";
 import { homePage } from "../page/home";
-import { isLang, LANG_COOKIE, messages } from "../page/i18n";
+import { isLang, LANG_COOKIE, type Lang, messages } from "../page/i18n";
 import { requestLang } from "../page/lang";
 import { type Html, layout, type PageContext, type PageOptions } from "../page/layout";
 import { myTicketsPage } from "../page/my-tickets";
@@ -41,34 +44,65 @@ async function sessionFan<E extends { Bindings: Env }>(c: Context<E>): Promise<F
   return token ? verifySession(c.env, token) : undefined;
 }
 
-/** The page's context: language (a `?lang=` choice is remembered and dropped from the URL) and fan. */
-export async function pageContext<E extends { Bindings: Env }>(c: Context<E>): Promise<PageContext> {
-  const url = new URL(c.req.url);
-  const lang = requestLang(c);
+/** A page's context for this address (path and query), language and fan. */
+function contextFor(lang: Lang, fan: Fan | undefined, pathAndQuery: string): PageContext {
+  const url = new URL(pathAndQuery, "http://page");
   const other = new URLSearchParams(url.search);
   other.set("lang", lang === "en" ? "pt-BR" : "en");
   return {
     lang,
     t: messages(lang),
-    fan: await sessionFan(c),
+    fan,
     here: url.pathname + url.search,
     otherLangHref: `${url.pathname}?${other}`,
   };
 }
 
-export const withPage: MiddlewareHandler<PagesEnv> = async (c, next) => {
+/** The page's context: language (a `?lang=` choice is remembered and dropped from the URL) and fan. */
+export async function pageContext<E extends { Bindings: Env }>(c: Context<E>): Promise<PageContext> {
+  const url = new URL(c.req.url);
+  return contextFor(requestLang(c), await sessionFan(c), url.pathname + url.search);
+}
+
+/**
+ * A `?lang=` choice: remembered in a cookie, then the same address without it (never from the
+ * shared cache: this answer sets a cookie).
+ */
+const withLangChoice: MiddlewareHandler<PagesEnv> = async (c, next) => {
   const url = new URL(c.req.url);
   const chosen = url.searchParams.get("lang");
-  if (chosen !== null) {
-    if (isLang(chosen)) {
-      setCookie(c, LANG_COOKIE, chosen, { path: "/", sameSite: "Lax", maxAge: LANG_COOKIE_DAYS * 86_400 });
-    }
-    url.searchParams.delete("lang");
-    return c.redirect(url.pathname + url.search, 303);
+  if (chosen === null) return next();
+  if (isLang(chosen)) {
+    setCookie(c, LANG_COOKIE, chosen, { path: "/", sameSite: "Lax", maxAge: LANG_COOKIE_DAYS * 86_400 });
   }
-  c.set("page", await pageContext(c));
-  await next();
+  url.searchParams.delete("lang");
+  return c.redirect(url.pathname + url.search, 303);
 };
+
+export const withPage: MiddlewareHandler<PagesEnv> = async (c, next) => {
+  const chosen = await withLangChoice(c, async () => {
+    c.set("page", await pageContext(c));
+    await next();
+  });
+  if (chosen) return chosen;
+};
+
+const HTML_TYPE = "text/html; charset=UTF-8";
+
+/**
+ * A page every fan gets alike, for the shared cache: rendered from its key's language and
+ * normalized address only, with no fan (the header and the sale panel ask `GET /api/me`), from
+ * what `render` read (and when).
+ */
+async function sharedPage(
+  key: SharedKey & { lang: Lang },
+  render: (ctx: PageContext) => Promise<{ options: PageOptions; body: Html; status?: 200 | 404; readAt: number }>,
+): Promise<Rendered & { readAt: number }> {
+  const ctx = contextFor(key.lang, undefined, key.path);
+  const page = await render(ctx);
+  const body = await layout(ctx, { ...page.options, shared: true }, page.body);
+  return { status: page.status ?? 200, contentType: HTML_TYPE, body: body.toString(), readAt: page.readAt };
+}
 
 export function renderPage(
   c: Context,
@@ -77,7 +111,7 @@ export function renderPage(
   body: Html,
   status: 200 | 400 | 404 | 410 | 429 | 502 | 503 = 200,
 ) {
-  // Pages greet the signed-in fan by name: never cache them.
+  // These pages greet the signed-in fan by name: never cache them.
   c.header("cache-control", "no-store");
   return c.html(layout(ctx, options, body), status);
 }
@@ -124,25 +158,41 @@ function codeStep(c: Context<PagesEnv>, step: CodeStep, status: 200 | 400 | 410 
 }
 
 export const pages = new Hono<PagesEnv>()
-  .get("/", withPage, async (c) => {
-    const ctx = c.var.page;
+  .get("/", withLangChoice, async (c) => {
     const parsed = catalogueQuery.safeParse(c.req.query());
     // A mangled address shows the first page rather than an error.
     const cursor = parsed.success && parsed.data.cursor ? decodeCursor(parsed.data.cursor) : undefined;
     const query = { cursor: cursor && parsed.data?.cursor, past: parsed.data?.past === "1" };
-    const now = Date.now();
-    const page = await listShows(database(c.env.DB), { now, cursor, past: query.past });
-    return renderPage(c, ctx, { title: ctx.t.homeTitle, page: "home" }, homePage(ctx, page, query, now));
+    const key = sharedKeys.home(query, requestLang(c));
+    return serveShared(c, key, () =>
+      sharedPage(key, async (ctx) => {
+        const { value: page, readAt } = await readCataloguePage(c.env, query, cursor);
+        const body = homePage(ctx, page, query, readAt);
+        return { options: { title: ctx.t.homeTitle, page: "home" }, body, readAt };
+      }),
+    );
   })
-  .get("/shows/:showId", withPage, async (c) => {
-    const ctx = c.var.page;
-    const show = await getShow(database(c.env.DB), c.req.param("showId"));
-    if (!show) return renderPage(c, ctx, { title: ctx.t.notFoundTitle, page: "not-found" }, notFoundPage(ctx), 404);
-    return renderPage(
-      c,
-      ctx,
-      { title: show.band.name, page: "show", description: showPageDescription(ctx, show) },
-      showPage(ctx, show, Date.now()),
+  .get("/shows/:showId", withLangChoice, async (c) => {
+    const showId = c.req.param("showId");
+    if (!SHOW_ID.test(showId)) return notFoundHtml(c);
+    const key = sharedKeys.showPage(showId, requestLang(c));
+    return serveShared(c, key, () =>
+      sharedPage(key, async (ctx) => {
+        const { value: show, readAt } = await readShow(c.env, showId);
+        if (!show) {
+          return {
+            options: { title: ctx.t.notFoundTitle, page: "not-found" },
+            body: notFoundPage(ctx),
+            status: 404,
+            readAt,
+          };
+        }
+        return {
+          options: { title: show.band.name, page: "show", description: showPageDescription(ctx, show) },
+          body: showPage(ctx, show, readAt),
+          readAt,
+        };
+      }),
     );
   })
   .get("/entrar", withPage, (c) => {
@@ -332,7 +382,7 @@ export const pages = new Hono<PagesEnv>()
   });
 
 /** For a browser's navigation to an address that is nothing: a page, not the API's JSON. */
-export async function notFoundHtml(c: Context<{ Bindings: Env }>) {
+export async function notFoundHtml<E extends { Bindings: Env }>(c: Context<E>) {
   const ctx = await pageContext(c);
   return renderPage(c, ctx, { title: ctx.t.notFoundTitle, page: "not-found" }, notFoundPage(ctx), 404);
 }

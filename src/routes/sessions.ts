@@ -1,5 +1,5 @@
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { deleteCookie } from "hono/cookie";
 import { accountObject } from "../accounts/identity";
 import { readAssertion, relyingParty, signInOptions, verifyAssertion } from "../accounts/passkeys";
@@ -33,6 +33,17 @@ function verificationError(v: Verification & { ok: false }): ApiError {
   }
 }
 
+/** A proven sign-in (a code or a passkey): v1's `201 {"user", "token"}` and the session cookie. */
+async function signedIn(
+  c: Context<SessionsEnv>,
+  profile: { userId: string; name: string; email: string },
+  account: string,
+  version: number,
+) {
+  const token = await issueSession(c, { id: profile.userId, name: profile.name, account, version });
+  return c.json({ user: { id: profile.userId, name: profile.name, email: profile.email }, token }, 201);
+}
+
 function codeLimitError(retryAfterSeconds: number): ApiError {
   return new ApiError(
     "RATE_LIMITED",
@@ -57,14 +68,7 @@ export const sessions = new Hono<SessionsEnv>()
   .post("/verify", rateLimit("SIGN_IN_LIMITER", clientAddress), validate("json", verifyBody), async (c) => {
     const verified = await verifySignIn(c.env, c.req.valid("json"));
     if (!verified.ok) throw verificationError(verified);
-    const { profile } = verified;
-    const token = await issueSession(c, {
-      id: profile.userId,
-      name: profile.name,
-      account: verified.account,
-      version: verified.sessionVersion,
-    });
-    return c.json({ user: { id: profile.userId, name: profile.name, email: profile.email }, token }, 201);
+    return signedIn(c, verified.profile, verified.account, verified.sessionVersion);
   })
   .post("/passkey/options", rateLimit("SIGN_IN_LIMITER", clientAddress), async (c) => {
     return c.json(await signInOptions(c.env, relyingParty(c.req.url)));
@@ -92,14 +96,7 @@ export const sessions = new Hono<SessionsEnv>()
         ? new ApiError("CHALLENGE_EXPIRED", "this passkey sign-in was already used: start again")
         : unknownPasskey();
     }
-    const { profile } = done;
-    const token = await issueSession(c, {
-      id: profile.userId,
-      name: profile.name,
-      account: assertion.account,
-      version: done.sessionVersion,
-    });
-    return c.json({ user: { id: profile.userId, name: profile.name, email: profile.email }, token }, 201);
+    return signedIn(c, done.profile, assertion.account, done.sessionVersion);
   })
   .delete("/", requireFan(), async (c) => {
     await signOutEverywhere(c.env, c.var.fan.account);

@@ -9,8 +9,8 @@
 
 import type { LaneView } from "../lanes/protocol";
 import type { DrawnClass } from "./draw";
-import { drawOrder } from "./draw";
-import type { DrawSeed, Prequeue, PrequeueEntry } from "./draw-store";
+import { commitmentOf, drawOrder, newSeed } from "./draw";
+import { DrawSeed, Prequeue, type PrequeueEntry } from "./draw-store";
 import type { ShowStore } from "./store";
 import type { ShowConfig, TicketClass } from "./types";
 
@@ -38,6 +38,16 @@ export class Opening {
     readonly seed: DrawSeed,
     readonly prequeue: Prequeue,
   ) {}
+
+  /** The show object's opening, over its own storage. */
+  static of(storage: DurableObjectStorage, store: ShowStore): Opening {
+    return new Opening(storage, store, new DrawSeed(storage), new Prequeue(storage));
+  }
+
+  /** At the show's creation: the secret seed, drawn once, and its commitment (what is published). */
+  commit(): Promise<string> {
+    return commitmentOf(this.seed.commit(newSeed));
+  }
 
   /** When the draw must happen (undefined: done, or the show has none). */
   dueAt(config: ShowConfig): number | undefined {

@@ -8,7 +8,7 @@
 import { laneOf } from "../lanes/key";
 import { LANE_SCHEMA } from "./lane-buffers";
 import type { BookedRecord, HoldRecord } from "./rules";
-import type { ClassConfig, ClassCounts, FanStatus, ShowConfig, TicketClass } from "./types";
+import type { ClassAvailability, ClassConfig, ClassCounts, FanStatus, ShowConfig, TicketClass } from "./types";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -227,6 +227,24 @@ export class ShowStore {
       booked: Number(r?.booked ?? 0),
       waiting: Number(r?.waiting ?? 0),
     };
+  }
+
+  /** Every class's free and held tickets, in the show's order: one read of the counts, no D1. */
+  availability(config: ShowConfig): ClassAvailability[] {
+    const counted = new Map(
+      this.sql
+        .exec<{ sector: string; meia: number; held: number; booked: number }>(
+          "SELECT sector, meia, held, booked FROM class_counts",
+        )
+        .toArray()
+        .map((r) => [`${r.sector}\u0000${r.meia === 1}`, r]),
+    );
+    return config.classes.map((c) => {
+      const r = counted.get(`${c.sector}\u0000${c.meia}`);
+      const held = Number(r?.held ?? 0);
+      const booked = Number(r?.booked ?? 0);
+      return { sector: c.sector, meia: c.meia, available: Math.max(0, c.total - held - booked), inProgress: held };
+    });
   }
 
   /** Waiting fans per class that has any (the console's dashboard; none before the show's rules are saved). */

@@ -79,6 +79,17 @@ export interface ClassConfig extends TicketClass {
   total: number;
 }
 
+/**
+ * Free and held tickets of one class, as the show object counts them: the catalogue's and the show
+ * page's live availability (`ShowQueue.availability`, the socket's `availability` message).
+ */
+export interface ClassAvailability extends TicketClass {
+  /** Tickets nobody holds or has booked. */
+  available: number;
+  /** Tickets held by fans who are paying: free again if the hold ends. */
+  inProgress: number;
+}
+
 /** Per-class occupancy, as the object counts it. */
 export interface ClassCounts {
   total: number;

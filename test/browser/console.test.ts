@@ -6,7 +6,19 @@
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer, TEST_ADMIN_TOKEN } from "../support/dev-server.ts";
-import { Api, accessibilityProblems, bookThroughApi, type FanPage, launchChromium, openFan, shoot } from "./support.ts";
+import {
+  Api,
+  accessibilityProblems,
+  bookThroughApi,
+  canvasText,
+  type FanPage,
+  launchChromium,
+  openFan,
+  PHONE,
+  recordCanvasText,
+  shoot,
+  venueMinutes,
+} from "./support.ts";
 
 let server: DevServer;
 let api: Api;
@@ -31,13 +43,36 @@ afterEach(async () => {
 
 async function organizer(opts: Parameters<typeof openFan>[2] = {}): Promise<FanPage> {
   const p = await openFan(browser, server.url, opts);
+  await recordCanvasText(p.context);
   pages.push(p);
   return p;
 }
 
+/**
+ * A chart's axes as painted: at least two time ticks, no time twice, each within the last quarter
+ * hour or so at the venue; and whole counts only (no `0,5` ticket).
+ */
+async function expectAxes(page: FanPage["page"], chart: string): Promise<void> {
+  const texts = await canvasText(page, `[data-section="${chart}"] canvas`);
+  const times = texts.filter((t) => /^\d\d:\d\d$/.test(t));
+  const recent = venueMinutes(Date.now() - 17 * 60_000, Date.now() + 60_000);
+  const seen = `${chart} drew ${JSON.stringify(texts)}`;
+  expect(times.length, seen).toBeGreaterThanOrEqual(2);
+  expect(new Set(times).size, seen).toBe(times.length);
+  expect(
+    times.filter((t) => !recent.includes(t)),
+    seen,
+  ).toEqual([]);
+  expect(
+    texts.filter((t) => /\d,\d/.test(t)),
+    seen,
+  ).toEqual([]);
+}
+
 describe("the organizers' console", () => {
   it("signs in once with the admin token, creates a show, and shows a fan's booking live on the dashboard", async () => {
-    const { page, context, problems } = await organizer();
+    // A browser far from the venue: the dashboard still reads the venue's clock, as its charts do.
+    const { page, context, problems } = await organizer({ timezoneId: "UTC" });
     await page.goto("/organizador");
     await page.waitForURL("**/organizador/entrar?voltar=*");
     expect(await accessibilityProblems(page)).toEqual([]);
@@ -105,6 +140,9 @@ describe("the organizers' console", () => {
     const classes = page.locator('[data-section="classes"]');
     expect(await classes.getByRole("row", { name: /Pista · Inteira/ }).textContent()).toMatch(/29\D*0\D*1\D*0/);
     await page.locator('[data-section="chart-sold"] canvas').waitFor();
+    // One minute of sales (the common case here) is one bar: the axis still reads as minutes.
+    await expectAxes(page, "chart-sold");
+    await expectAxes(page, "chart-queue");
 
     await page.getByLabel("Nome do portão").fill("Portão Principal");
     await page.getByRole("button", { name: "Criar link" }).click();
@@ -121,7 +159,16 @@ describe("the organizers' console", () => {
       .poll(() => page.getByTestId("checked-in").textContent(), { timeout: 10_000 })
       .toBe("1 de 1 ingressos já entraram");
     expect(await accessibilityProblems(page)).toEqual([]);
+    await expectAxes(page, "chart-sold");
+    const updated = await page.locator("[data-updated]").textContent();
+    expect(
+      venueMinutes(Date.now() - 60_000, Date.now()).some((m) => updated?.includes(`às ${m}`)),
+      String(updated),
+    ).toBe(true);
     await shoot(page, "console-03-dashboard");
+    // Narrowed after being drawn wide (a phone turned, a window made smaller): nothing spills sideways.
+    await page.setViewportSize(PHONE);
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBe(PHONE.width);
 
     const csv = await page.request.get(`/api/console/shows/${showId}/attendees.csv`);
     expect(csv.status()).toBe(200);

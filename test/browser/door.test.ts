@@ -19,6 +19,7 @@ import {
   openFan,
   PHONE,
   shoot,
+  venueMinutes,
 } from "./support.ts";
 import { writeQrVideo } from "./y4m.ts";
 
@@ -61,7 +62,8 @@ describe("the door page", () => {
       body: { label: "Portão A" },
     });
     expect(link.status).toBe(201);
-    const gate = await openFan(browser, server.url, { viewport: PHONE });
+    // The gate phone's own zone is not the venue's: the door still reads the venue's clock.
+    const gate = await openFan(browser, server.url, { viewport: PHONE, timezoneId: "UTC" });
     const { page, context } = gate;
     await context.grantPermissions(["camera"], { origin: server.url });
     const requested: string[] = [];
@@ -71,6 +73,11 @@ describe("the door page", () => {
     // The token moved into the door's HttpOnly cookie: it is no longer in the address.
     expect(new URL(page.url()).hash).toBe("");
     await expect.poll(() => page.locator("[data-door-meta]").textContent()).toContain("2 ingressos na lista");
+    const meta = await page.locator("[data-door-meta]").textContent();
+    expect(
+      venueMinutes(Date.now() - 60_000, Date.now()).some((m) => meta?.includes(`baixada às ${m}`)),
+      String(meta),
+    ).toBe(true);
     expect(await accessibilityProblems(page)).toEqual([]);
     await shoot(page, "door-01-ready");
 

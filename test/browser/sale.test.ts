@@ -86,6 +86,8 @@ describe("the fans' page", () => {
     await a.page.goto(`/shows/${show.id}`);
     await signInOnPage(a.page, "Ana Souza");
     await a.page.getByRole("heading", { name: "Escolha seu ingresso" }).waitFor();
+    // The page itself is the same for everybody: the header greets the fan from GET /api/me.
+    await expect.poll(() => a.page.locator(".topnav__hello").textContent()).toBe("Olá, Ana Souza");
     await expect.poll(() => a.page.getByTestId("connection").textContent()).toBe("Ao vivo");
     await shoot(a.page, "04-choose");
     await a.page.getByRole("button", { name: "Entrar na fila" }).click();
@@ -93,6 +95,8 @@ describe("the fans' page", () => {
 
     await b.page.goto(`/shows/${show.id}`);
     await signInOnPage(b.page, "Bruno Lima");
+    await expect.poll(() => b.page.locator(".topnav__hello").textContent()).toBe("Olá, Bruno Lima");
+    expect(await b.page.content()).not.toContain("Ana Souza");
     await b.page.getByRole("radio", { name: /Pista/ }).check();
     await b.page.getByRole("button", { name: "Entrar na fila" }).click();
     await b.page.getByRole("heading", { name: "Você está na fila" }).waitFor();
@@ -178,6 +182,39 @@ describe("the fans' page", () => {
     await other.getByRole("button", { name: "Entrar na fila" }).click();
     await d.page.getByRole("heading", { name: "É a sua vez!" }).waitFor();
     expect(await d.page.locator(".held").textContent()).toContain("Camarote · Inteira");
+  });
+
+  it("keeps the sector table true live: the last meia ticket held, then booked, reads so without a reload", async () => {
+    const show = await createShow(api, {
+      band: "Banda da Meia",
+      festival: "Festival Fila Justa",
+      sectors: [{ name: "Pista", capacity: 2, priceCents: 15000, meiaShare: 0.5 }],
+    });
+    const w = await fan();
+    await w.page.goto(`/shows/${show.id}`);
+    await signInOnPage(w.page, "Wanda Olhos");
+    await w.page.getByRole("heading", { name: "Escolha seu ingresso" }).waitFor();
+    await expect.poll(() => w.page.getByTestId("connection").textContent()).toBe("Ao vivo");
+    const meia = w.page.locator(`.sectors [data-avail="${show.id}|Pista|meia"]`);
+    expect(await meia.textContent()).toBe("1 disponível");
+
+    const buyer = await api.signIn("Xavier");
+    const held = await api.call("PATCH", `/${show.id}/ingresso/request`, {
+      token: buyer.token,
+      body: { sector: "Pista", meia: true },
+    });
+    expect(held.status).toBe(200);
+    await expect.poll(() => meia.textContent(), { timeout: 5_000 }).toBe("todos reservados: entre na fila");
+    const ticketId = held.json.ticket.id;
+    const pay = await api.call("POST", "/api/payments", { token: buyer.token, body: { showId: show.id, ticketId } });
+    await api.call("POST", `/api/payments/${pay.json.payment.id}/sandbox/approve`, { token: buyer.token });
+    await api.call("PATCH", `/${show.id}/ingresso/book`, {
+      token: buyer.token,
+      body: { ticketId, paymentId: pay.json.payment.id },
+    });
+    await expect.poll(() => meia.textContent(), { timeout: 5_000 }).toBe("esgotado");
+    expect(await w.page.locator(`.sectors [data-avail="${show.id}|Pista|full"]`).textContent()).toBe("1 disponível");
+    await shoot(w.page, "24-live-availability");
   });
 
   it("expired: a hold that runs out turns the page to 'time ran out', and the fan can join again", async () => {

@@ -71,13 +71,14 @@ export interface FanPage {
 export async function openFan(
   browser: Browser,
   baseURL: string,
-  opts: { locale?: string; viewport?: { width: number; height: number } } = {},
+  opts: { locale?: string; viewport?: { width: number; height: number }; timezoneId?: string } = {},
 ): Promise<FanPage> {
   const locale = opts.locale ?? "pt-BR";
   const context = await browser.newContext({
     baseURL,
     locale,
     viewport: opts.viewport ?? DESKTOP,
+    ...(opts.timezoneId && { timezoneId: opts.timezoneId }),
     extraHTTPHeaders: { "accept-language": locale },
   });
   const problems: string[] = [];
@@ -113,6 +114,43 @@ export async function shootPrint(page: Page, name: string): Promise<void> {
   await page.emulateMedia({ media: "print" });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-print.png`), fullPage: true });
   await page.emulateMedia({ media: "screen" });
+}
+
+/**
+ * Charts are canvases, so their tick labels are read from what the page paints: every text drawn
+ * on a canvas since its last full clear (uPlot clears the whole canvas before each draw).
+ */
+export async function recordCanvasText(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const drawn = new WeakMap<HTMLCanvasElement, string[]>();
+    const proto = CanvasRenderingContext2D.prototype;
+    const { clearRect, fillText } = proto;
+    proto.clearRect = function (x, y, w, h) {
+      if (x === 0 && y === 0 && w === this.canvas.width && h === this.canvas.height) drawn.set(this.canvas, []);
+      clearRect.call(this, x, y, w, h);
+    };
+    proto.fillText = function (text, ...rest) {
+      drawn.get(this.canvas)?.push(text);
+      fillText.call(this, text, ...rest);
+    };
+    Object.defineProperty(window, "canvasText", { value: (c: HTMLCanvasElement) => [...(drawn.get(c) ?? [])] });
+  });
+}
+
+/** The texts `recordCanvasText` saw in the latest draw of the canvas matching `selector`. */
+export function canvasText(page: Page, selector: string): Promise<string[]> {
+  return page
+    .locator(selector)
+    .evaluate((c) => (window as unknown as { canvasText: (c: Element) => string[] }).canvasText(c));
+}
+
+/** Every minute from `fromMs` to `toMs` as the venue's clock shows it (`18:05`). */
+export function venueMinutes(fromMs: number, toMs: number): string[] {
+  const clock = new Intl.DateTimeFormat("pt-BR", { hour: "2-digit", minute: "2-digit", timeZone: "America/Sao_Paulo" });
+  const minutes = new Set<string>();
+  for (let at = fromMs; at <= toMs; at += 60_000) minutes.add(clock.format(at));
+  minutes.add(clock.format(toMs));
+  return [...minutes];
 }
 
 /** The latest code mailed to `email`, read from the dev outbox by the page's own context. */

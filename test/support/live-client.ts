@@ -1,4 +1,4 @@
-/** A fan's WebSocket from Node (built-in WebSocket), recording every state message. */
+/** A fan's WebSocket from Node (built-in WebSocket), recording every state message (the show-wide `availability` ones apart). */
 export interface StateMsg {
   type: "state";
   status: string;
@@ -8,8 +8,14 @@ export interface StateMsg {
   booked: { id: string }[];
 }
 
+export interface AvailabilityMsg {
+  type: "availability";
+  classes: { sector: string; meia: boolean; available: number; inProgress: number }[];
+}
+
 export interface LiveSocket {
   messages: StateMsg[];
+  availability: AvailabilityMsg[];
   next(test: (m: StateMsg) => boolean, timeoutMs?: number): Promise<StateMsg>;
   close(): void;
   closed: Promise<number>;
@@ -19,10 +25,15 @@ export function openLive(base: string, showId: string, token: string): Promise<L
   const url = `${base.replace(/^http/, "ws")}/${showId}/ingresso/ws?token=${encodeURIComponent(token)}`;
   const ws = new WebSocket(url);
   const messages: StateMsg[] = [];
+  const availability: AvailabilityMsg[] = [];
   const waiters = new Set<{ test: (m: StateMsg) => boolean; resolve: (m: StateMsg) => void }>();
   ws.addEventListener("message", (e) => {
     if (e.data === "pong") return;
-    const m = JSON.parse(String(e.data)) as StateMsg;
+    const m = JSON.parse(String(e.data)) as StateMsg | AvailabilityMsg;
+    if (m.type === "availability") {
+      availability.push(m);
+      return;
+    }
     messages.push(m);
     for (const w of waiters) {
       if (w.test(m)) {
@@ -39,6 +50,7 @@ export function openLive(base: string, showId: string, token: string): Promise<L
       () =>
         resolve({
           messages,
+          availability,
           closed,
           close: () => ws.close(1000),
           next: (test, timeoutMs = 10_000) =>

@@ -1,8 +1,9 @@
-import { listDurableObjectIds } from "cloudflare:test";
+import { createExecutionContext, listDurableObjectIds, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { app } from "../../src/index";
-import { call, createShow, requestTicket, signIn } from "./helpers";
+import { replaceIo } from "../../src/do/io";
+import worker, { app } from "../../src/index";
+import { call, createShow, requestTicket, showStub, signIn } from "./helpers";
 
 describe("the benchmark's floor route", () => {
   it("does not exist unless BENCH_ROUTES is on: a plain 404 that wakes no object", async () => {
@@ -69,5 +70,36 @@ describe("the benchmark's counters route", () => {
     expect(body.laneMetrics).toHaveLength(3);
     expect(body.laneMetrics.reduce((n, l) => n + (l.counts.requests ?? 0), 0)).toBe(1);
     expect(body.coordinator.counts.laneSyncs).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("the benchmark's D1 meter", () => {
+  const fetchWith = async (vars: Partial<Env>, path: string, method = "GET") => {
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(new Request(`http://catraca.test${path}`, { method }), { ...env, ...vars }, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  };
+
+  it("does not exist unless BENCH_ROUTES is on", async () => {
+    expect((await fetchWith({}, "/api/bench/d1")).status).toBe(404);
+    expect((await fetchWith({}, "/api/bench/d1/show_whatever", "POST")).status).toBe(404);
+  });
+
+  it("with BENCH_ROUTES on, counts the Worker's D1 statements, and a show object's once asked", async () => {
+    const show = await createShow();
+    const on = { BENCH_ROUTES: "on" };
+    const statements = async () =>
+      ((await (await fetchWith(on, "/api/bench/d1")).json()) as { statements: number }).statements;
+    expect((await fetchWith(on, `/api/bench/d1/${show.id}`, "POST")).status).toBe(200);
+    const start = await statements();
+    // The object's first call loads the show and reconciles with D1.
+    await showStub(show.id).state(show.id, "usr_bench");
+    const afterObject = await statements();
+    expect(afterObject).toBeGreaterThan(start);
+    // A show the shared cache does not hold yet: the Worker reads its rows from D1.
+    expect((await fetchWith(on, `/api/shows/${show.id}`)).status).toBe(200);
+    expect(await statements()).toBeGreaterThan(afterObject);
+    replaceIo(show.id, { d1: undefined });
   });
 });

@@ -5,6 +5,7 @@ import {
   askCode,
   call,
   createShow,
+  expireSharedAnswers,
   inDays,
   mailedCode,
   payAndBook,
@@ -211,7 +212,7 @@ describe("organizers", () => {
 });
 
 describe("catalogue", () => {
-  it("lists shows with band and live availability: a held ticket moves from available to inProgress", async () => {
+  it("lists shows with band and availability: a held ticket moves from available to inProgress (within the cache's TTL)", async () => {
     // The soonest show of this file: on the catalogue's first page.
     const show = await createShow({
       startsAt: inDays(1),
@@ -222,6 +223,7 @@ describe("catalogue", () => {
     expect(one.json.show).toMatchObject({ id: show.id, band: { genre: "MPB" }, festival: "Festival de Teste" });
     expect(one.json.show.sectors[0].available).toEqual({ full: 3, meia: 0 });
     await requestTicket(show.id, await signIn());
+    expireSharedAnswers();
     const after = (await call("GET", `/api/shows/${show.id}`)).json.show.sectors[0];
     expect(after.available).toEqual({ full: 2, meia: 0 });
     expect(after.inProgress).toEqual({ full: 1, meia: 0 });

@@ -39,6 +39,7 @@ describe("the guard against statements that grow with their input", () => {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: source text the guard reads
       join: "sql`${tickets.id} IN (${sql.join(ids.map((i) => sql`${i}`), sql`, `)})`",
       spread: "d1.prepare(text).bind(...params)",
+      spreadInWrapper: "bind: (...values: unknown[]) => wrap(stmt.bind(...params)),",
       // biome-ignore lint/suspicious/noTemplateCurlyInString: source text the guard reads
       placeholders: 'd1.prepare(`SELECT * FROM t WHERE id IN (${ids.map(() => "?").join(",")})`)',
       multiRow: "db.insert(sectors).values(input.sectors.map((s, position) => ({ showId, name: s.name })))",
@@ -52,6 +53,8 @@ describe("the guard against statements that grow with their input", () => {
       "...insertGroups(sectorRows, 7).map((group) => db.insert(sectors).values(group))",
       "db.$client.prepare(query.sql).bind(...fillPlaceholders(query.params, values))",
       "d1.prepare(INSERT_RUN).bind(first, last, prefix)",
+      // A wrapper forwarding what its own bind() was given.
+      "bind: (...values: unknown[]) => wrap(stmt.bind(...values)),",
       // A list written out in the code binds what it says.
       'inArray(payments.status, ["PENDING", "EXPIRED"])',
       // biome-ignore lint/suspicious/noTemplateCurlyInString: source text the guard reads

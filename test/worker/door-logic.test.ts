@@ -1,7 +1,7 @@
 /** The door page's and the console's own logic, without a browser. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { perMinute, queueLength } from "../../src/client/console/series";
+import { MIN_SPAN_S, perMinute, queueLength, timeRange } from "../../src/client/console/series";
 import { decideOffline, type LocalScan } from "../../src/client/door/decide";
 import { importTicketPublicKey } from "../../src/codes/format";
 import type { DoorManifest, DoorTicket } from "../../src/door/manifest";
@@ -104,6 +104,17 @@ describe("the console's figures on the page", () => {
     expect(series).toEqual({ x: [base, base + 60, base + 120, base + 180], y: [3, 0, 1, 0] });
     expect(perMinute([], Date.now())).toEqual({ x: [], y: [] });
     expect(queueLength([{ at: "2027-01-01T20:00:05.000Z", waiting: 7 }])).toEqual({ x: [base + 5], y: [7] });
+  });
+
+  it("spans the charts' time axis over the series itself, a quarter hour at least, even for one minute of sales", () => {
+    const now = Date.parse("2027-01-01T20:03:30Z");
+    const single = perMinute([{ at: "2027-01-01T20:03:10.000Z", booked: 2 }], now);
+    const minute = Date.parse("2027-01-01T20:03:00Z") / 1000;
+    expect(single.x).toEqual([minute]);
+    expect(timeRange(single.x, now / 1000)).toEqual([minute - MIN_SPAN_S, minute + 30]);
+    const hour = perMinute([{ at: "2027-01-01T19:00:00.000Z", booked: 1 }], now);
+    expect(timeRange(hour.x, now / 1000)).toEqual([minute - 63 * 60, minute + 30]);
+    expect(timeRange([], now / 1000)).toEqual([now / 1000 - MIN_SPAN_S, now / 1000 + 30]);
   });
 
   it("reads a time typed in the show form as Brasília time", () => {

@@ -2,6 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { asc, eq } from "drizzle-orm";
 import { database } from "../../src/db/database";
 import { payments, tickets } from "../../src/db/schema";
+import { SHARED_TTL_MS, setSharedClock } from "../../src/edge/shared-cache";
 import type { FanState } from "../../src/show/types";
 
 export const ADMIN = "test-admin-token";
@@ -159,6 +160,18 @@ export async function payAndBook(showId: string, fan: TestFan, ticketId: string)
   if (approved.status !== 200) throw new Error(`approve: ${approved.status} ${approved.text}`);
   const booked = await call("PATCH", `/${showId}/ingresso/book`, { token: fan.token, body: { ticketId, paymentId } });
   return { paymentId, booked };
+}
+
+let sharedClockAhead = 0;
+
+/**
+ * Every answer the shared cache holds (src/edge/shared-cache.ts) is past its TTL from now on: its
+ * clock moves one TTL ahead of the real time, for the rest of the file, instead of waiting.
+ */
+export function expireSharedAnswers(): void {
+  sharedClockAhead += SHARED_TTL_MS;
+  const ahead = sharedClockAhead;
+  setSharedClock(() => Date.now() + ahead);
 }
 
 export function showStub(showId: string) {

@@ -4,64 +4,14 @@ import { describe, expect, it } from "vitest";
 import { FanSockets } from "../../src/do/fan-sockets";
 import { replaceIo } from "../../src/do/io";
 import { laneName, laneOf } from "../../src/lanes/key";
-import {
-  CLIENT_MESSAGE_LIMIT,
-  CLOSE,
-  MAX_SOCKETS_PER_FAN,
-  PING,
-  STATE_REQUEST,
-  type StateMessage,
-} from "../../src/messages";
+import { CLIENT_MESSAGE_LIMIT, CLOSE, MAX_SOCKETS_PER_FAN, PING, STATE_REQUEST } from "../../src/messages";
 import { FanNotifier, POSITION_SLICE } from "../../src/show/notifier";
 import { PositionFeed } from "../../src/show/position-feed";
 import type { ShowQueue } from "../../src/show/show-queue";
 import { ShowStore } from "../../src/show/store";
 import { advanceClock } from "./faults/inject";
-import { call, createShow, requestTicket, showStub, signInMany, type TestFan } from "./helpers";
-
-/** A fan's socket with every message it received, and a way to wait for the next one that matches. */
-async function connect(showId: string, fan: TestFan) {
-  const res = await exports.default.fetch(`http://catraca.test/${showId}/ingresso/ws?token=${fan.token}`, {
-    headers: { upgrade: "websocket" },
-  });
-  const ws = res.webSocket;
-  if (!ws) throw new Error(`expected a WebSocket, got ${res.status} ${await res.text()}`);
-  const messages: StateMessage[] = [];
-  const raw: string[] = [];
-  const waiters: { test: (m: StateMessage) => boolean; resolve: (m: StateMessage) => void }[] = [];
-  ws.addEventListener("message", (e) => {
-    const text = typeof e.data === "string" ? e.data : new TextDecoder().decode(e.data as ArrayBuffer);
-    raw.push(text);
-    if (text === "pong") return;
-    const m = JSON.parse(text) as StateMessage;
-    messages.push(m);
-    for (const w of [...waiters]) {
-      if (w.test(m)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  });
-  ws.accept();
-  const next = (test: (m: StateMessage) => boolean, timeoutMs = 5_000) =>
-    new Promise<StateMessage>((resolve, reject) => {
-      const seen = messages.find(test);
-      if (seen) return resolve(seen);
-      const timer = setTimeout(
-        () => reject(new Error(`no matching message; got ${JSON.stringify(messages)}`)),
-        timeoutMs,
-      );
-      waiters.push({
-        test,
-        resolve: (m) => {
-          clearTimeout(timer);
-          resolve(m);
-        },
-      });
-    });
-  const closed = new Promise<CloseEvent>((resolve) => ws.addEventListener("close", resolve));
-  return { ws, messages, raw, next, closed };
-}
+import { call, createShow, requestTicket, showStub, signInMany } from "./helpers";
+import { connect } from "./sockets";
 
 /** Whether `p` settles within `ms`. */
 async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {

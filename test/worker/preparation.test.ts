@@ -9,7 +9,6 @@ import {
   createScheduledController,
   evictDurableObject,
   runDurableObjectAlarm,
-  runInDurableObject,
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";

@@ -5,12 +5,12 @@
 import uPlot from "uplot";
 import { formatTime, VENUE_TIME_ZONE } from "../../page/format";
 import type { Lang } from "../../page/i18n";
-import type { Series } from "./series";
+import { type Series, timeRange } from "./series";
 
 const BRAND = "#4b27d1";
 const HEIGHT = 220;
-/** The time axis spans at least this much, so a sale's first minute is a bar, not the whole chart. */
-const MIN_SPAN_S = 15 * 60;
+/** Tickets and people are counted whole: the value axis never ticks at `0,5`. */
+const COUNT_INCRS = Array.from({ length: 9 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
 
 export class Chart {
   private plot: uPlot | undefined;
@@ -43,10 +43,7 @@ export class Chart {
         scales: {
           x: {
             time: true,
-            range: (_u, min, max) => {
-              const end = max ?? Date.now() / 1000;
-              return [Math.min(min ?? end, end - MIN_SPAN_S), end + 30];
-            },
+            range: (u) => timeRange(u.data[0], Date.now() / 1000),
           },
           y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.15))] },
         },
@@ -56,7 +53,7 @@ export class Chart {
             // Venue time, in the console's language: `21:05`.
             values: (_u, splits) => splits.map((s) => formatTime(s * 1000, this.lang, VENUE_TIME_ZONE)),
           },
-          { stroke: "#585470", size: 44 },
+          { stroke: "#585470", size: 44, incrs: COUNT_INCRS },
         ],
         series: [
           {},

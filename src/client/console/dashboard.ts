@@ -4,7 +4,7 @@
  * (mark a refund paid back, create or revoke a door link) post and then poll at once.
  */
 import type { DashboardView } from "../../console/view";
-import { formatMoney, formatShortDate, formatTime } from "../../page/format";
+import { formatMoney, formatShortDate, formatTime, VENUE_TIME_ZONE } from "../../page/format";
 import type { Lang } from "../../page/i18n";
 import type { OrganizerMessages } from "../../page/i18n-organizers";
 import { ApiFailure, api } from "../api";
@@ -77,7 +77,7 @@ export class Dashboard {
     try {
       const view = await api<DashboardView>("GET", `/api/console/shows/${encodeURIComponent(this.showId)}/dashboard`);
       this.render(view);
-      if (updated) updated.textContent = this.t.updatedAt(formatTime(view.now, this.lang));
+      if (updated) updated.textContent = this.t.updatedAt(formatTime(view.now, this.lang, VENUE_TIME_ZONE));
     } catch (err) {
       if (err instanceof ApiFailure && err.status === 401) {
         location.assign(`/organizador/entrar?voltar=${encodeURIComponent(location.pathname)}`);
@@ -146,7 +146,7 @@ export class Dashboard {
           return [
             `${r.user.name} (${r.user.email})`,
             formatMoney(r.amountCents),
-            r.approvedAt ? formatTime(r.approvedAt, this.lang) : "",
+            r.approvedAt ? formatTime(r.approvedAt, this.lang, VENUE_TIME_ZONE) : "",
             mark,
           ];
         }),
@@ -175,8 +175,8 @@ export class Dashboard {
             [t.colTicket, t.colSecondScan, t.colFirstScan],
             checkins.conflicts.map((c) => [
               `${c.holder} · ${c.sector}`,
-              `${c.gate}, ${formatTime(c.scannedAt, this.lang)}`,
-              c.first ? `${c.first.gate}, ${formatTime(c.first.checkedInAt, this.lang)}` : "",
+              `${c.gate}, ${formatTime(c.scannedAt, this.lang, VENUE_TIME_ZONE)}`,
+              c.first ? `${c.first.gate}, ${formatTime(c.first.checkedInAt, this.lang, VENUE_TIME_ZONE)}` : "",
             ]),
           ),
     );

@@ -6,7 +6,7 @@
  */
 import { importTicketPublicKey } from "../../codes/format";
 import type { DoorManifest, SyncOutcome } from "../../door/manifest";
-import { formatTime } from "../../page/format";
+import { formatTime, VENUE_TIME_ZONE } from "../../page/format";
 import { DEFAULT_LANG, isLang } from "../../page/i18n";
 import { type OrganizerMessages, organizerMessages } from "../../page/i18n-organizers";
 import { h, replace } from "../dom";
@@ -263,7 +263,7 @@ class Door {
       this.el.meta,
       h("span", { class: "door__gate" }, t.doorGate(m.gate)),
       " · ",
-      t.doorTickets(m.tickets.length, formatTime(m.generatedAt, this.lang)),
+      t.doorTickets(m.tickets.length, formatTime(m.generatedAt, this.lang, VENUE_TIME_ZONE)),
     );
     const pending = this.scans.filter((s) => !s.synced).length;
     replace(
@@ -293,7 +293,13 @@ class Door {
     if (verdict.kind === "admitted" && verdict.offline)
       lines.push(h("p", { class: "door__reason" }, t.doorOfflineNote));
     if (verdict.kind === "already") {
-      lines.push(h("p", { class: "door__reason" }, t.doorAlready(formatTime(verdict.at, this.lang), verdict.gate)));
+      lines.push(
+        h(
+          "p",
+          { class: "door__reason" },
+          t.doorAlready(formatTime(verdict.at, this.lang, VENUE_TIME_ZONE), verdict.gate),
+        ),
+      );
     }
     if (verdict.kind === "refused") {
       const reason = {

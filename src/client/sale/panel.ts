@@ -142,7 +142,6 @@ export async function mountSale(
       const title = screen.el.querySelector<HTMLElement>(".screen__title");
       if (title) ctx.announce(title.textContent ?? "");
       if (hadFocus) title?.focus();
-      void opts.availability.refresh();
     }
   }
 
@@ -157,12 +156,17 @@ export async function mountSale(
     }[status];
     conn.className = `conn conn--${status}`;
     conn.textContent = label;
+    opts.availability.setLive(status === "live");
   };
 
   const live = new LiveConnection(showId, {
     onState: (state, serverTime) => {
       if (serverTime) clock.sync(serverTime);
       if (show) render(state);
+    },
+    // The show's object says what every class has left: the sector table and the choices follow.
+    onAvailability: (classes) => {
+      if (show) show = opts.availability.apply(show, classes);
     },
     onStatus: setConnection,
     onUnauthorized: () => location.reload(),

@@ -7,12 +7,12 @@
 import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { countingD1 } from "../../../src/db/counting-d1";
 import { replaceIo } from "../../../src/do/io";
 import { app } from "../../../src/index";
 import { faultyD1 } from "../faults/faulty-d1";
 import { failD1 } from "../faults/inject";
 import { createShow, showStub, signIn } from "../helpers";
-import { countingD1 } from "./counting-d1";
 
 const madeUpId = () => `show_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
 

@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { laneName, laneOf } from "../../../src/lanes/key";
-import { FAN_HEADER, SHOW_HEADER, type StateMessage } from "../../../src/messages";
+import { FAN_HEADER, type ServerMessage, SHOW_HEADER, type StateMessage } from "../../../src/messages";
 import type { Outcome, TicketClass } from "../../../src/show/types";
 
 export const PISTA: TicketClass = { sector: "Pista", meia: false };
@@ -52,9 +52,12 @@ export async function socketAt(show: { id: string; lanes: number }, fanId: strin
   });
   const ws = res.webSocket;
   if (!ws) throw new Error(`expected a WebSocket, got ${res.status}`);
+  // The fan's own messages; the show-wide availability is another kind (test/worker/availability.test.ts).
   const messages: { at: number; m: StateMessage }[] = [];
   ws.addEventListener("message", (e) => {
-    if (typeof e.data === "string" && e.data !== "pong") messages.push({ at: Date.now(), m: JSON.parse(e.data) });
+    if (typeof e.data !== "string" || e.data === "pong") return;
+    const m = JSON.parse(e.data) as ServerMessage;
+    if (m.type === "state") messages.push({ at: Date.now(), m });
   });
   ws.accept();
   return { ws, messages, positions: () => messages.map((x) => x.m.position) };

@@ -1,4 +1,8 @@
-/** A D1 binding that counts the statements sent through it (a batch counts each of its statements). */
+/**
+ * A D1 binding that counts the statements sent through it (a batch counts each of its statements):
+ * how the tests assert what a path costs D1, and how the benchmark (BENCH_ROUTES, src/routes/bench.ts)
+ * prints it. Nothing else uses it.
+ */
 export function countingD1(real: D1Database): { d1: D1Database; count: () => number } {
   let n = 0;
   const meta = new WeakMap<object, D1PreparedStatement>();
