@@ -29,6 +29,8 @@ export default defineConfig(async () => {
     EMAIL_PROVIDER: "log",
     // Sequences of the model-based test; `npm run test:soak` raises it.
     MODEL_RUNS: process.env.MODEL_RUNS ?? "300",
+    // Of them against a show with lanes (each costs the lanes' calls too); soak: a quarter of MODEL_RUNS.
+    MODEL_LANE_RUNS: process.env.MODEL_LANE_RUNS ?? "",
   };
   const test = {
     setupFiles: ["./test/worker/apply-migrations.ts"],

@@ -3,7 +3,8 @@ import type { machine } from "./lib/proc.ts";
 import { type Summary, summarize } from "./lib/stats.ts";
 import { fixed, table } from "./lib/table.ts";
 import type { Creation } from "./scenarios/create.ts";
-import type { InsideLevel } from "./scenarios/inside.ts";
+import type { InsideLanes, InsideLevel } from "./scenarios/inside.ts";
+import type { LaneRun } from "./scenarios/lanes.ts";
 import type { Phase } from "./scenarios/phase.ts";
 import type { ReleaseRun } from "./scenarios/release.ts";
 import type { Floor, Rush } from "./scenarios/rush.ts";
@@ -22,6 +23,9 @@ export interface Results {
   create?: Creation;
   inside?: InsideLevel[];
   soak?: Soak;
+  lanes?: LaneRun[];
+  /** What each operation costs inside the lanes and the coordinator (the capacity table's inputs). */
+  lanesInside?: InsideLanes;
   targets?: Target[];
 }
 
@@ -104,6 +108,24 @@ export function targets(r: Results): Target[] {
       measured: `×${growth.toFixed(2)} from ${first.waiting} to ${last.waiting} waiting (×${last.waiting / first.waiting} fans); during a pass ${fixed(first.admissionDuringPassMs, 0)} → ${fixed(last.admissionDuringPassMs, 0)} ms`,
       met: growth < 2 && last.admissionDuringPassMs < 2 * first.admissionDuringPassMs + 5,
     });
+  }
+  const one = r.lanes?.find((l) => l.lanes === 1);
+  for (const l of r.lanes ?? []) {
+    if (l.lanes === 1) continue;
+    out.push({
+      name: `rush over ${l.lanes} lanes: the busiest lane's share of the joins`,
+      goal: `<= 1.5/K (${((1.5 / l.lanes) * 100).toFixed(1)}%)`,
+      measured: `${(l.rush.busiestShare * 100).toFixed(1)}%; coordinator calls per join ${fixed(l.rush.coordinatorPerJoin[0], 3)} (buffers filling) then ${fixed(l.rush.coordinatorPerJoin[1], 3)}`,
+      met: l.rush.busiestShare <= 1.5 / l.lanes,
+    });
+    if (one) {
+      out.push({
+        name: `release → next fan over ${l.lanes} lanes, against 1 lane`,
+        goal: "within a few ms of one lane's (p50 and p99)",
+        measured: `p50 ${fixed(l.release.all.p50)} vs ${fixed(one.release.all.p50)} ms, p99 ${fixed(l.release.all.p99)} vs ${fixed(one.release.all.p99)} ms`,
+        met: l.release.all.p50 - one.release.all.p50 <= 5,
+      });
+    }
   }
   if (r.soak) {
     const s = r.soak;
@@ -260,6 +282,71 @@ export function report(r: Results): string {
       `\nSoak: ${s.waiting} waiting, sockets ${s.socketsHeld.start} → ${s.socketsHeld.end}, ${s.admissions} admissions, ${s.messagesReceived} messages received\n${table(
         ["t (s)", "app RSS MiB", "JS heap MiB"],
         s.samples.map((x) => [x.seconds, fixed(x.rssMiB, 1), fixed(x.heapMiB, 1)]),
+      )}`,
+    );
+  }
+  if (r.lanes?.length) {
+    parts.push(
+      `\nLanes (rush, drain, release; release at ${r.lanes[0]?.release.level} waiting)\n${table(
+        [
+          "K",
+          "joins",
+          "failed",
+          "joins/s",
+          "p99 ms",
+          "busiest lane",
+          "coord. calls/join (filling | full)",
+          "sockets/object max",
+          "stamp→lane p99/max ms",
+          "stamp→coord. p99/max ms",
+          "admissions/s",
+          "refills",
+          "held up",
+          "release p50 / p99 ms",
+          "msgs/s/lane max",
+        ],
+        r.lanes.map((l) => [
+          l.lanes,
+          l.rush.joins,
+          l.rush.failed,
+          fixed(l.rush.perSecond, 0),
+          fixed(l.rush.latencyMs.p99, 0),
+          `${fixed(l.rush.busiestShare * 100)}%`,
+          `${fixed(l.rush.coordinatorPerJoin[0], 3)} | ${fixed(l.rush.coordinatorPerJoin[1], 3)}`,
+          l.rush.socketsPerObject.max,
+          `${fixed(l.rush.toLaneMs.p99, 0)} / ${fixed(l.rush.toLaneMs.max, 0)}`,
+          `${fixed(l.rush.toCoordinatorMs.p99, 0)} / ${fixed(l.rush.toCoordinatorMs.max, 0)}`,
+          fixed(l.drain.perSecond, 0),
+          l.drain.refills,
+          l.drain.dryHolds,
+          `${fixed(l.release.all.p50)} / ${fixed(l.release.all.p99)}`,
+          fixed(l.messagesPerLanePerSecond.max, 0),
+        ]),
+      )}`,
+    );
+  }
+  const li = r.lanesInside;
+  if (li) {
+    parts.push(
+      `\nInside the objects of a show with ${li.lanes} lanes (µs per operation; ${li.waitingInLane} waiting in the lane)\n${table(
+        [
+          "lane join",
+          "lane view delivery",
+          "lane µs/position message",
+          "coord. admission",
+          "coord. report",
+          "coord. report + view",
+        ],
+        [
+          [
+            fixed(li.laneJoinUs, 0),
+            fixed(li.laneViewDeliveryUs, 0),
+            fixed(li.laneUsPerPositionMessage, 1),
+            fixed(li.coordinatorAdmissionUs, 0),
+            fixed(li.coordinatorReportUs, 0),
+            fixed(li.coordinatorReportWithViewUs, 0),
+          ],
+        ],
       )}`,
     );
   }

@@ -8,6 +8,7 @@
  *   npm run bench -- --only rush,release,inside,create   a subset (while developing)
  *   npm run bench -- --only create --create-seats 1000000   ticket calls while a big show is created
  *   npm run bench -- --cpu-prof                   a CPU profile of the app's isolate per scenario
+ *   npm run bench -- --lanes 1,4,16               the rush, a drain and the release over K lanes, K = 1 included
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -21,6 +22,7 @@ import { closeAll, type FanSocket } from "./lib/sockets.ts";
 import { type Results, report, targets } from "./report.ts";
 import { create } from "./scenarios/create.ts";
 import { inside } from "./scenarios/inside.ts";
+import { lanesScenario } from "./scenarios/lanes.ts";
 import { release } from "./scenarios/release.ts";
 import { rush } from "./scenarios/rush.ts";
 import { soak } from "./scenarios/soak.ts";
@@ -40,6 +42,7 @@ function options(): Options {
       "soak-minutes": { type: "string", default: "5" },
       only: { type: "string" },
       "cpu-prof": { type: "boolean", default: false },
+      lanes: { type: "string" },
       verbose: { type: "boolean", default: false },
       out: { type: "string", default: path.join(import.meta.dirname, "results.json") },
     },
@@ -54,8 +57,11 @@ function options(): Options {
   for (const s of only ?? []) {
     if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--only: unknown scenario ${s}`);
   }
+  const lanes = values.lanes?.split(",").map((l) => int("lanes", l));
+  for (const l of lanes ?? []) if (l > 256) throw new Error(`--lanes: at most 256 lanes, got ${l}`);
   return {
     fans,
+    lanes: lanes ? [...new Set([1, ...lanes])].sort((a, b) => a - b) : undefined,
     tickets: int("tickets", values.tickets),
     concurrency: int("concurrency", values.concurrency),
     rounds: int("rounds", values.rounds),
@@ -72,7 +78,9 @@ function options(): Options {
 
 async function main() {
   const opts = options();
-  const wants = (s: (typeof SCENARIOS)[number]) => !opts.soak && (!opts.only || opts.only.has(s));
+  // With --lanes, the lanes' runs alone unless --only names more.
+  const wants = (s: (typeof SCENARIOS)[number]) =>
+    !opts.soak && (opts.only ? opts.only.has(s) : opts.lanes === undefined);
   const log = (m: string) => console.log(m);
   const results: Results = {
     startedAt: new Date().toISOString(),
@@ -81,7 +89,7 @@ async function main() {
   };
   log(`catraca bench: ${JSON.stringify(results.options)}`);
 
-  const needsServer = opts.soak || wants("rush") || wants("release") || wants("create");
+  const needsServer = opts.soak || wants("rush") || wants("release") || wants("create") || opts.lanes !== undefined;
   if (needsServer) {
     let server: BenchServer | undefined;
     try {
@@ -109,13 +117,20 @@ async function main() {
         }
         results.memoryAfterMiB = server.rssMiB();
         await closeAll(sockets);
+        if (opts.lanes) results.lanes = await profiled(ctx, "lanes", () => lanesScenario(ctx, opts.lanes ?? [1]));
         if (wants("create")) results.create = await profiled(ctx, "create", () => create(ctx, opts.createSeats));
       }
     } finally {
       await server?.dispose();
     }
   }
-  if (wants("inside")) results.inside = await inside(opts, log);
+  if (wants("inside")) {
+    const measured = await inside(opts, log);
+    results.inside = measured.levels;
+    results.lanesInside = measured.lanes;
+  } else if (opts.lanes) {
+    results.lanesInside = (await inside(opts, log, "bench/inside/lanes.bench.ts")).lanes;
+  }
   results.finishedAt = new Date().toISOString();
   results.targets = targets(results);
   writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);

@@ -138,3 +138,14 @@ export const SHOW_NOT_ON_SALE = {
     `this show is being prepared (${p.seatsCreated} of ${p.seatsTotal} seats ready); sales open once every seat exists`,
   archived: "this show is archived: its sale is closed",
 } as const;
+
+/** The fair opening (#14): before the pre-queue, and a show without one. */
+export const OPENING = {
+  notOpen: (salesOpenAt: number, prequeueOpensAt: number | null) =>
+    prequeueOpensAt === null
+      ? `sales open at ${new Date(salesOpenAt).toISOString()}`
+      : `the pre-queue opens at ${new Date(prequeueOpensAt).toISOString()} (the draw at ${new Date(salesOpenAt).toISOString()})`,
+  noDraw: "this show has no pre-queue: its sale opens in arrival order, with no draw",
+  prequeueAfterSales: "must be before salesOpenAt",
+  prequeueNeedsSales: "needs salesOpenAt (the draw happens then)",
+} as const;

@@ -13,6 +13,7 @@ import { consoleApi } from "./routes/console-api";
 import { consolePages } from "./routes/console-pages";
 import { dev } from "./routes/dev";
 import { doorRoutes } from "./routes/door";
+import { draw } from "./routes/draw";
 import { live } from "./routes/live";
 import { me } from "./routes/me";
 import { notFoundHtml, pages } from "./routes/pages";
@@ -27,6 +28,7 @@ import { showsWithOverdueHolds } from "./show/ledger";
 export { Account } from "./accounts/account";
 export { RevocationList } from "./accounts/revocations";
 export { DevOutbox } from "./email/outbox";
+export { ShowLane } from "./lanes/show-lane";
 export { ShowBuilder } from "./prepare/builder";
 export { ShowQueue } from "./show/show-queue";
 
@@ -55,6 +57,7 @@ export const app = new Hono<{ Bindings: Env }>()
   .use("/api/shows/*", publicRead)
   .get("/api/health", (c) => c.json({ ok: true }))
   .route("/api/sessions", sessions)
+  .route("/api/shows", draw)
   .route("/api/me", me)
   .route("/api/shows", catalogue)
   .route("/api/admin", admin)

@@ -1,5 +1,7 @@
 /** Request bodies at the edge. Route handlers get their types from these schemas (`z.infer`). */
 import { z } from "zod";
+import { OPENING } from "./errors";
+import { MAX_LANES } from "./lanes/key";
 import { LANGS } from "./page/i18n";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -134,8 +136,12 @@ export const showBody = z
     address: name(500),
     startsAt: isoTime,
     salesOpenAt: isoTime.optional(),
+    /** The fair opening (#14): a pre-queue from here, drawn at `salesOpenAt`. */
+    prequeueOpensAt: isoTime.optional(),
     holdSeconds: z.int().min(1).max(3600).optional().default(600),
     maxTicketsPerUser: z.int().min(1).max(20).optional().default(4),
+    /** Waiting-room lanes (src/lanes/): how many objects take the show's waiting fans. */
+    lanes: z.int().min(1).max(MAX_LANES).optional().default(1),
     sectors: z
       .array(sectorInput)
       .min(1)
@@ -162,6 +168,13 @@ export const showBody = z
     }
     if (show.salesOpenAt !== undefined && show.salesOpenAt > show.startsAt) {
       ctx.addIssue({ code: "custom", path: ["salesOpenAt"], message: "must not be after startsAt" });
+    }
+    if (show.prequeueOpensAt !== undefined) {
+      if (show.salesOpenAt === undefined) {
+        ctx.addIssue({ code: "custom", path: ["prequeueOpensAt"], message: OPENING.prequeueNeedsSales });
+      } else if (show.prequeueOpensAt >= show.salesOpenAt) {
+        ctx.addIssue({ code: "custom", path: ["prequeueOpensAt"], message: OPENING.prequeueAfterSales });
+      }
     }
   });
 

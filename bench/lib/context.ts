@@ -5,6 +5,8 @@ import type { BenchServer } from "./server.ts";
 
 export interface Options {
   fans: number;
+  /** `--lanes`: the lane counts to compare (1 always among them). */
+  lanes: number[] | undefined;
   tickets: number;
   concurrency: number;
   rounds: number;

@@ -50,7 +50,7 @@ export class Http {
     return { id: r.user.id, token: r.token };
   }
 
-  async createShow(spec: { capacity: number; holdSeconds: number }): Promise<string> {
+  async createShow(spec: { capacity: number; holdSeconds: number; lanes?: number }): Promise<string> {
     const band = await this.json("POST", "/api/admin/bands", {
       admin: true,
       body: { name: "Banda do Bench", genre: "Axé" },
@@ -66,6 +66,7 @@ export class Http {
         startsAt: new Date(Date.now() + 60 * 86_400_000).toISOString(),
         holdSeconds: spec.holdSeconds,
         maxTicketsPerUser: 20,
+        lanes: spec.lanes ?? 1,
         sectors: [{ name: "Pista", capacity: spec.capacity, priceCents: 20000, meiaShare: 0 }],
       },
     });
@@ -84,6 +85,11 @@ export class Http {
     return this.call("PATCH", `/${showId}/ingresso/cancel`, { token: fan.token, expect: [200] });
   }
 
+  /** What the show's coordinator and each lane counted of their own work (the bench's route). */
+  laneMetrics(showId: string): Promise<LaneMetrics> {
+    return this.json("GET", `/api/bench/lanes/${showId}`, { expect: [200] });
+  }
+
   /** D1 statements the server counted so far (BENCH_ROUTES' meter). */
   async d1Statements(): Promise<number> {
     return (await this.json("GET", "/api/bench/d1", { expect: [200] })).statements;
@@ -92,4 +98,16 @@ export class Http {
   async waiting(showId: string): Promise<number> {
     return (await this.json("GET", `/api/admin/shows/${showId}/stats`, { admin: true, expect: [200] })).waiting;
   }
+}
+
+export interface ObjectCounts {
+  since: number;
+  counts: Record<string, number>;
+  samples: Record<string, number[]>;
+}
+
+export interface LaneMetrics {
+  lanes: number;
+  coordinator: ObjectCounts;
+  laneMetrics: (ObjectCounts & { sockets: number })[];
 }

@@ -24,7 +24,26 @@ export interface InsideLevel {
   messagesPerSocket: number;
 }
 
-export async function inside(opts: Options, log: (m: string) => void): Promise<InsideLevel[]> {
+/** What each operation costs inside the objects of a show with lanes (bench/inside/lanes.bench.ts), in µs. */
+export interface InsideLanes {
+  lanes: number;
+  waitingInLane: number;
+  laneJoinUs: number;
+  lanePassUs: number;
+  laneMessagesPerPass: number;
+  laneUsPerPositionMessage: number;
+  laneViewDeliveryUs: number;
+  coordinatorAdmissionUs: number;
+  coordinatorReportUs: number;
+  coordinatorReportWithViewUs: number;
+}
+
+/** `only`: one file of bench/inside/ (the lanes' alone, for `--lanes`). */
+export async function inside(
+  opts: Options,
+  log: (m: string) => void,
+  only?: string,
+): Promise<{ levels: InsideLevel[]; lanes: InsideLanes | undefined }> {
   log("inside the object: vitest -c vitest.bench.config.ts (workerd, no HTTP)");
   const dir = mkdtempSync(path.join(tmpdir(), "catraca-bench-"));
   const report = path.join(dir, "report.json");
@@ -40,6 +59,7 @@ export async function inside(opts: Options, log: (m: string) => void): Promise<I
           "--reporter=default",
           "--reporter=json",
           `--outputFile.json=${report}`,
+          ...(only ? [only] : []),
         ],
         {
           cwd: ROOT,
@@ -55,15 +75,18 @@ export async function inside(opts: Options, log: (m: string) => void): Promise<I
       );
     });
     const json = JSON.parse(readFileSync(report, "utf8")) as {
-      testResults: { assertionResults: { meta?: { bench?: InsideLevel[] } }[] }[];
+      testResults: { assertionResults: { meta?: { bench?: InsideLevel[]; laneBench?: InsideLanes } }[] }[];
     };
-    const levels = json.testResults.flatMap((f) => f.assertionResults).flatMap((a) => a.meta?.bench ?? []);
+    const results = json.testResults.flatMap((f) => f.assertionResults);
+    const levels = results.flatMap((a) => a.meta?.bench ?? []);
+    const lanes = results.flatMap((a) => a.meta?.laneBench ?? [])[0];
     for (const l of levels) {
       log(
         `  W=${l.waiting}: join ${l.joinUs.toFixed(0)} µs, admission ${l.admissionUs.toFixed(0)} µs (${l.admissionDuringPassMs.toFixed(0)} ms during a pass), pass ${l.passMs.toFixed(1)} ms = ${l.passUsPerWaitingFan.toFixed(1)} µs/fan (${l.passWallMs.toFixed(0)} ms wall), expiry ${l.expiryUs.toFixed(0)} µs`,
       );
     }
-    return levels;
+    if (lanes) log(`  lanes: ${JSON.stringify(lanes)}`);
+    return { levels, lanes };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

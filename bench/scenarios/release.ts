@@ -37,12 +37,18 @@ const EXPIRY_BURST = 5;
 const EXPIRY_SECONDS = 6;
 const HOLD_SECONDS = 1;
 
-export async function release(ctx: Context, level: number): Promise<ReleaseRun[]> {
-  ctx.log(`release: ${level} waiting fans`);
+/** With `lanes` > 1 the shows spread their waiting room over that many lanes; `shows` gets each show created. */
+export async function release(
+  ctx: Context,
+  level: number,
+  opts: { lanes?: number; shows?: (showId: string) => void } = {},
+): Promise<ReleaseRun[]> {
+  const lanes = opts.lanes ?? 1;
+  ctx.log(`release: ${level} waiting fans${lanes > 1 ? `, ${lanes} lanes` : ""}`);
   const crowd = new Crowd();
   try {
-    const runs = await cancels(ctx, crowd, level);
-    runs.push(...(await expiries(ctx, crowd, level)));
+    const runs = await cancels(ctx, crowd, level, lanes, opts.shows);
+    runs.push(...(await expiries(ctx, crowd, level, lanes, opts.shows)));
     for (const r of runs) {
       const s = summarize(r.samplesMs);
       const server = summarize(r.serverSamplesMs);
@@ -94,8 +100,15 @@ async function join(
   return sockets;
 }
 
-async function cancels(ctx: Context, crowd: Crowd, level: number): Promise<ReleaseRun[]> {
-  const showId = await ctx.http.createShow({ capacity: CANCEL_TICKETS, holdSeconds: 600 });
+async function cancels(
+  ctx: Context,
+  crowd: Crowd,
+  level: number,
+  lanes: number,
+  shows?: (showId: string) => void,
+): Promise<ReleaseRun[]> {
+  const showId = await ctx.http.createShow({ capacity: CANCEL_TICKETS, holdSeconds: 600, lanes });
+  shows?.(showId);
   // Enough fans that `level` are still waiting after the last release.
   const released = ONE_BY_ONE + BURSTS * BURST_SIZE;
   const fans = await ctx.fans.take(CANCEL_TICKETS + released + level, ctx.opts.concurrency);
@@ -169,8 +182,15 @@ async function cancels(ctx: Context, crowd: Crowd, level: number): Promise<Relea
   return runs;
 }
 
-async function expiries(ctx: Context, crowd: Crowd, level: number): Promise<ReleaseRun[]> {
-  const showId = await ctx.http.createShow({ capacity: EXPIRY_TICKETS, holdSeconds: HOLD_SECONDS });
+async function expiries(
+  ctx: Context,
+  crowd: Crowd,
+  level: number,
+  lanes: number,
+  shows?: (showId: string) => void,
+): Promise<ReleaseRun[]> {
+  const showId = await ctx.http.createShow({ capacity: EXPIRY_TICKETS, holdSeconds: HOLD_SECONDS, lanes });
+  shows?.(showId);
   // Every second EXPIRY_TICKETS fans leave the queue: room for the whole run (the queue fills,
   // settles, then is measured), so that `level` are still waiting at the end and every fan admitted
   // is on this thread.

@@ -13,6 +13,10 @@ import { DurableObject } from "cloudflare:workers";
 export const LIST_TRUST_MS = 10_000;
 /** After a failed read, the copy is kept and read again this soon. */
 const RETRY_MS = 1_000;
+/** How long a call waits for another request's read of the list before reading it itself. */
+const READ_WAIT_MS = 200;
+const READ_POLL_MS = 2;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface Revoked {
   account: string;
@@ -86,20 +90,39 @@ export class RevocationCache {
   private readonly versions = new Map<string, number>();
   private cursor = 0;
   private readAt = Number.NEGATIVE_INFINITY;
-  private reading: Promise<void> | undefined;
+  /** When a read under way started (by this isolate's clock), if one is. */
+  private readingSince: number | undefined;
 
   constructor(private readonly now: () => number = () => Date.now()) {}
 
-  /** The oldest session version of `account` still valid, from a copy at most 10 s old. */
+  /**
+   * The oldest session version of `account` still valid, from a copy at most 10 s old. One read
+   * at a time: a call arriving meanwhile waits for its end on its own timer, never on the reading
+   * request's promise (in Workers that promise dies with its request: a fan who went away), and
+   * reads itself if it has not ended within `READ_WAIT_MS`.
+   */
   async minVersion(account: string, read: (cursor: number) => Promise<ListChanges>): Promise<number> {
-    if (this.now() - this.readAt >= LIST_TRUST_MS) {
-      // One read at a time: the calls arriving meanwhile wait for it.
-      this.reading ??= this.refresh(read).finally(() => {
-        this.reading = undefined;
-      });
-      await this.reading;
+    if (this.stale()) {
+      const since = this.readingSince;
+      if (since !== undefined && this.now() - since < READ_WAIT_MS) {
+        const deadline = Date.now() + READ_WAIT_MS;
+        while (this.stale() && this.readingSince === since && Date.now() < deadline) await sleep(READ_POLL_MS);
+      }
+      if (this.stale()) {
+        const mine = this.now();
+        this.readingSince = mine;
+        try {
+          await this.refresh(read);
+        } finally {
+          if (this.readingSince === mine) this.readingSince = undefined;
+        }
+      }
     }
     return this.versions.get(account) ?? 0;
+  }
+
+  private stale(): boolean {
+    return this.now() - this.readAt >= LIST_TRUST_MS;
   }
 
   /** A revocation this isolate made itself holds here at once. */

@@ -71,9 +71,15 @@ export function meiaSplit(s: SectorInput) {
  * Insert the show, `preparing`, with its sectors, in one D1 transaction; its seats are written
  * afterwards, chunk by chunk (`writeNextChunk` in src/db/seats.ts, run by src/prepare/).
  */
-export async function createShow(d1: D1Database, input: ShowBody, now: number): Promise<string> {
+export async function createShow(
+  d1: D1Database,
+  input: ShowBody,
+  now: number,
+  /** A show with a pre-queue (#14) is named before it is written: its object commits to the draw first. */
+  draw?: { showId: string; commitment: string },
+): Promise<string> {
   const db = database(d1);
-  const showId = newId("show");
+  const showId = draw?.showId ?? newId("show");
   const sectorRows = input.sectors.map((s, position) => ({
     showId,
     name: s.name,
@@ -93,6 +99,9 @@ export async function createShow(d1: D1Database, input: ShowBody, now: number): 
       salesOpenAt: input.salesOpenAt ?? now,
       holdSeconds: input.holdSeconds,
       maxTicketsPerUser: input.maxTicketsPerUser,
+      lanes: input.lanes,
+      prequeueOpensAt: input.prequeueOpensAt ?? null,
+      drawCommitment: draw?.commitment ?? null,
       status: "preparing",
       seatsTotal: input.sectors.reduce((n, s) => n + s.capacity, 0),
       seatsCreated: 0,
@@ -209,8 +218,11 @@ function showView(show: ShowRow, band: BandRow, showSectors: SectorRow[], classe
     address: show.address,
     startsAt: new Date(show.startsAt).toISOString(),
     salesOpenAt: new Date(show.salesOpenAt).toISOString(),
+    prequeueOpensAt: show.prequeueOpensAt === null ? null : new Date(show.prequeueOpensAt).toISOString(),
+    drawCommitment: show.drawCommitment,
     holdSeconds: show.holdSeconds,
     maxTicketsPerUser: show.maxTicketsPerUser,
+    lanes: show.lanes,
     status: show.status,
     preparation: show.status === "preparing" ? { seatsCreated: show.seatsCreated, seatsTotal: show.seatsTotal } : null,
     sectors: showSectors.map((s) => ({

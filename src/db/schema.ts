@@ -68,6 +68,18 @@ export const shows = sqliteTable(
     seatsTotal: integer("seats_total").notNull().default(0),
     seatsCreated: integer("seats_created").notNull().default(0),
     archivedAt: integer("archived_at"),
+    /**
+     * Waiting-room lanes (#13): 1 is one Durable Object for the whole show; K > 1 spreads its
+     * waiting fans over K lane objects, the show's own object coordinating them (src/lanes/).
+     */
+    lanes: integer("lanes").notNull().default(1),
+    /**
+     * The fair opening (#14): from here to `salesOpenAt` fans join a pre-queue, drawn at random at
+     * the opening (src/show/draw.ts). Null: no pre-queue, the sale opens in arrival order.
+     */
+    prequeueOpensAt: integer("prequeue_opens_at"),
+    /** The draw's commitment, the SHA-256 of its secret seed (which only the show's object keeps); null without a pre-queue. */
+    drawCommitment: text("draw_commitment"),
     createdAt: createdAt(),
   },
   // The catalogue pages by (starts_at, id).

@@ -44,13 +44,16 @@ export function withAvailability(show: ShowView, classes: ClassAvailability[]): 
 }
 
 export interface ShowView
-  extends Pick<ShowRow, "id" | "festival" | "address" | "holdSeconds" | "maxTicketsPerUser" | "status"> {
+  extends Pick<ShowRow, "id" | "festival" | "address" | "holdSeconds" | "maxTicketsPerUser" | "lanes" | "status"> {
   band: BandView;
   /** While `preparing`: how far the seats are written (the show goes on sale when all exist); else null. */
   preparation: { seatsCreated: number; seatsTotal: number } | null;
   /** ISO times. */
   startsAt: string;
   salesOpenAt: string;
+  /** The fair opening (#14): when the pre-queue opens (ISO), and the draw's commitment; both null without one. */
+  prequeueOpensAt: string | null;
+  drawCommitment: string | null;
   sectors: SectorView[];
 }
 

@@ -6,7 +6,33 @@
  * socket may send at most `CLIENT_MESSAGE_LIMIT` messages per window: one script with one account
  * can neither fill the object's sockets nor keep it busy.
  */
-import { CLIENT_MESSAGE_LIMIT, CLOSE, MAX_CLIENT_MESSAGE_BYTES, MAX_SOCKETS_PER_FAN } from "../messages";
+import { ERROR_STATUS, type ErrorCode, errorBody, MESSAGES } from "../errors";
+import {
+  CLIENT_MESSAGE_LIMIT,
+  CLOSE,
+  FAN_HEADER,
+  MAX_CLIENT_MESSAGE_BYTES,
+  MAX_SOCKETS_PER_FAN,
+  SHOW_HEADER,
+} from "../messages";
+
+/**
+ * A socket upgrade the Worker forwarded once it authenticated the fan: the fan and the show it
+ * names, or the answer to anything else (426, in the contract's error shape).
+ */
+export function upgradeOf(request: Request): { fanId: string; showId: string } | Response {
+  const fanId = request.headers.get(FAN_HEADER);
+  const showId = request.headers.get(SHOW_HEADER);
+  if (!fanId || !showId || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    return Response.json(errorBody("UPGRADE_REQUIRED", MESSAGES.UPGRADE_REQUIRED), { status: 426 });
+  }
+  return { fanId, showId };
+}
+
+/** An upgrade the object refuses (no such show, one not on sale): the contract's error and status. */
+export function refusedUpgrade(refusal: { code: ErrorCode; message: string }): Response {
+  return Response.json(errorBody(refusal.code, refusal.message), { status: ERROR_STATUS[refusal.code] });
+}
 
 /**
  * Sockets sent to at once by `broadcast`: the runtime's work per message (not the JavaScript's) is

@@ -5,7 +5,7 @@
  * language, cursor and `past`). Two layers, looked up in this order:
  *
  * - the isolate's memory: what works everywhere, `*.workers.dev` included; calls for one key at
- *   once share one render (`TtlCache`);
+ *   once wait for one render (`TtlCache`: its settled answer, never another request's promise);
  * - the Workers Cache API (`caches.default`): shared by the isolates of one data center; it does
  *   nothing on `*.workers.dev` (and in the dashboard's preview), where the memory layer alone works.
  *

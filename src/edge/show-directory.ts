@@ -18,7 +18,7 @@ import { TtlCache } from "./ttl-cache";
 /** Show ids as `newId("show")` makes them (and the demo data's `show_demo_…`). */
 export const SHOW_ID = /^show_[a-z0-9_]{1,64}$/;
 
-const COLUMNS = { id: shows.id };
+const COLUMNS = { id: shows.id, lanes: shows.lanes };
 
 const lookup = (env: Env, showId: string) => database(env.DB).select(COLUMNS).from(shows).where(eq(shows.id, showId));
 

@@ -5,6 +5,7 @@
  */
 import { html } from "hono/html";
 import type { CataloguePage, ShowView } from "../db/views";
+import { MAX_LANES } from "../lanes/key";
 import { formatShortDate, formatShowDate } from "./format";
 import type { Html, OrganizerPageContext } from "./layout";
 
@@ -112,12 +113,22 @@ function showForm(ctx: OrganizerPageContext, bands: { id: string; name: string }
         <input class="field__input" name="salesOpenAt" type="datetime-local" />
       </label>
       <label class="field">
+        <span class="field__label">${t.prequeueOpensAt}</span>
+        <input class="field__input" name="prequeueOpensAt" type="datetime-local" aria-describedby="prequeue-hint" />
+        <span class="hint" id="prequeue-hint">${t.prequeueHint}</span>
+      </label>
+      <label class="field">
         <span class="field__label">${t.holdMinutes}</span>
         <input class="field__input" name="holdMinutes" type="number" min="1" max="60" step="1" value="10" required />
       </label>
       <label class="field">
         <span class="field__label">${t.maxPerFan}</span>
         <input class="field__input" name="maxTicketsPerUser" type="number" min="1" max="20" step="1" value="4" required />
+      </label>
+      <label class="field">
+        <span class="field__label">${t.lanes}</span>
+        <input class="field__input" name="lanes" type="number" min="1" max="${MAX_LANES}" step="1" value="1" required aria-describedby="lanes-hint" />
+        <span class="hint" id="lanes-hint">${t.lanesHint}</span>
       </label>
     </div>
     <fieldset class="sectors-fieldset">

@@ -76,3 +76,14 @@ export function formatCountdown(ms: number): string {
   const seconds = total % 60;
   return `${String(minutes).padStart(2, "0")}:${String(seconds).padStart(2, "0")}`;
 }
+
+/** `1 d 02:03:04`, `02:03:04` or `03:04`: a countdown that may be days long. */
+export function formatDrawCountdown(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const days = Math.floor(total / 86_400);
+  const hours = Math.floor((total % 86_400) / 3600);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const clock = `${pad(Math.floor((total % 3600) / 60))}:${pad(total % 60)}`;
+  if (days > 0) return `${days} d ${pad(hours)}:${clock}`;
+  return hours > 0 ? `${pad(hours)}:${clock}` : clock;
+}

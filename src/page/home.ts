@@ -34,6 +34,10 @@ export function saleBadge(ctx: PageContext, show: ShowView, now: number) {
     return html`<span class="badge badge--soon">${t.preparing} · ${preparedPercent(show.preparation)}%</span>`;
   }
   if (show.status === "archived") return html`<span class="badge badge--soldout">${t.archived}</span>`;
+  const prequeueOpen = show.prequeueOpensAt !== null && Date.parse(show.prequeueOpensAt) <= now;
+  if (prequeueOpen && Date.parse(show.salesOpenAt) > now) {
+    return html`<span class="badge badge--onsale">${t.prequeueBadge}</span>`;
+  }
   if (Date.parse(show.salesOpenAt) > now) {
     return html`<span class="badge badge--soon">${t.salesOpenOn(formatShortDate(show.salesOpenAt, ctx.lang))}</span>`;
   }

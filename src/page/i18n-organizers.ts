@@ -41,6 +41,9 @@ const ptBR = {
   address: "Endereço (termine com “ - Cidade, UF”)",
   startsAt: "Início do show (horário de Brasília)",
   salesOpenAt: "Abertura das vendas (vazio: agora)",
+  prequeueOpensAt: "Abertura da pré-fila (opcional)",
+  prequeueHint:
+    "Quem entrar entre a pré-fila e a abertura das vendas tem a ordem sorteada na abertura, com um sorteio que qualquer um pode conferir. Precisa de uma abertura das vendas depois dela.",
   holdMinutes: "Tempo para pagar (minutos)",
   maxPerFan: "Limite de ingressos por pessoa",
   sectorsLegend: "Setores",
@@ -161,6 +164,10 @@ const ptBR = {
       `${n} ingressos também entraram por outro portão: o organizador foi avisado.`,
     ),
   doorNext: "Próximo",
+  // Waiting-room lanes (#13).
+  lanes: "Filas paralelas da sala de espera",
+  lanesHint:
+    "1 serve a quase todos os shows. Para dezenas de milhares de fãs chegando juntos, 16 a 256: a fila se divide entre vários servidores, sem mudar a ordem de chegada.",
 };
 
 export type OrganizerWords = typeof ptBR;
@@ -195,6 +202,9 @@ const en: OrganizerWords = {
   address: "Address (end it with “ - City, State”)",
   startsAt: "Show starts (Brasília time)",
   salesOpenAt: "Sales open (empty: now)",
+  prequeueOpensAt: "Pre-queue opens (optional)",
+  prequeueHint:
+    "Fans who join between the pre-queue and the sale's opening get their order drawn at the opening, by a draw anyone can check. Needs a sales opening after it.",
   holdMinutes: "Time to pay (minutes)",
   maxPerFan: "Ticket limit per person",
   sectorsLegend: "Sectors",
@@ -314,6 +324,10 @@ const en: OrganizerWords = {
       `${n} tickets also got in through another gate: the organizer has been told.`,
     ),
   doorNext: "Next",
+  // Waiting-room lanes (#13).
+  lanes: "Waiting-room lanes",
+  lanesHint:
+    "1 suits nearly every show. For tens of thousands of fans arriving at once, 16 to 256: the queue is split over many servers, in the same order of arrival.",
 };
 
 export type OrganizerMessages = Messages & OrganizerWords;

@@ -286,6 +286,32 @@ const ptBR = {
     `Os ingressos deste show estão sendo preparados (${percent}% prontos). A venda abre assim que todos estiverem prontos: recarregue a página em instantes.`,
   archived: "Venda encerrada",
   archivedLead: "Este show foi arquivado: a venda está encerrada. Ingressos comprados continuam valendo na entrada.",
+  // The fair opening: the pre-queue and its draw (#14).
+  prequeueBadge: "Pré-fila aberta",
+  prequeueSoon: (opensAt: string, drawAt: string) =>
+    `A pré-fila abre em ${opensAt}. O sorteio da ordem da fila é em ${drawAt}, na abertura das vendas.`,
+  prequeueJoinLead: (drawAt: string) =>
+    `A pré-fila está aberta: entre agora e participe do sorteio da ordem da fila em ${drawAt}.`,
+  prequeueTitle: "Você está na pré-fila",
+  prequeueCountdownLabel: "Sorteio em",
+  prequeueFair:
+    "Todos aqui têm a mesma chance: chegar mais cedo não ajuda; chegar depois da abertura coloca você atrás de todos que estão aqui.",
+  prequeueReload: "Pode recarregar a página ou fechar esta aba: seu lugar no sorteio continua.",
+  prequeueDrawing: "Sorteando a ordem da fila…",
+  prequeueLeave: "Sair da pré-fila",
+  prequeueLeaveConfirm: "Sair da pré-fila? Se voltar depois da abertura, você fica atrás de todos que estão nela.",
+  prequeueLeaveYes: "Sim, sair",
+  drawTitle: "Um sorteio que qualquer um pode conferir",
+  drawHow:
+    'Na abertura das vendas, a ordem de quem está na pré-fila é sorteada. Antes de tudo, sorteamos um número secreto (a semente) e publicamos a sua impressão digital, o compromisso abaixo. Na abertura revelamos a semente: a chave de cada fã é o SHA-256 de "semente:id do fã", e cada classe de ingresso é atendida da menor chave para a maior.',
+  drawCommitment: "Compromisso (SHA-256 da semente)",
+  drawCheck:
+    "Depois do sorteio, confira: o SHA-256 da semente revelada tem de ser este compromisso, e a ordem tem de ser a das chaves.",
+  drawCheckLink: "Ver o sorteio (semente, chaves e participantes)",
+  drawCommand: "Ou, com o código do catraca:",
+  siteAddress: "endereço do site",
+  howPrequeue:
+    "Você entra na pré-fila do setor escolhido; na abertura das vendas a ordem de quem está nela é sorteada, e quem chega depois entra atrás, por ordem de chegada.",
 };
 
 export type Messages = typeof ptBR;
@@ -529,6 +555,32 @@ const en: Messages = {
     `This show's tickets are being prepared (${percent}% ready). The sale opens as soon as all of them are: reload this page in a moment.`,
   archived: "Sale closed",
   archivedLead: "This show has been archived: its sale is closed. Tickets already bought stay valid at the door.",
+  // The fair opening: the pre-queue and its draw (#14).
+  prequeueBadge: "Pre-queue open",
+  prequeueSoon: (opensAt, drawAt) =>
+    `The pre-queue opens on ${opensAt}. The queue's order is drawn on ${drawAt}, when the sale opens.`,
+  prequeueJoinLead: (drawAt) =>
+    `The pre-queue is open: join now and take part in the draw of the queue's order on ${drawAt}.`,
+  prequeueTitle: "You're in the pre-queue",
+  prequeueCountdownLabel: "Draw in",
+  prequeueFair:
+    "Everyone here has the same chance: arriving earlier does not help; arriving after the opening puts you behind everyone here.",
+  prequeueReload: "You can reload the page or close this tab: your place in the draw stays.",
+  prequeueDrawing: "Drawing the queue's order…",
+  prequeueLeave: "Leave the pre-queue",
+  prequeueLeaveConfirm: "Leave the pre-queue? If you come back after the opening, you will be behind everyone in it.",
+  prequeueLeaveYes: "Yes, leave",
+  drawTitle: "A draw anyone can check",
+  drawHow:
+    'When the sale opens, the order of everyone in the pre-queue is drawn. Beforehand we draw a secret number (the seed) and publish its fingerprint, the commitment below. At the opening we reveal the seed: each fan\'s key is the SHA-256 of "seed:fan id", and each ticket class is served from the lowest key to the highest.',
+  drawCommitment: "Commitment (SHA-256 of the seed)",
+  drawCheck:
+    "After the draw, check it: the SHA-256 of the revealed seed must be this commitment, and the order must be the keys' order.",
+  drawCheckLink: "See the draw (seed, keys and entrants)",
+  drawCommand: "Or, with catraca's code:",
+  siteAddress: "site address",
+  howPrequeue:
+    "You join the pre-queue of the sector you choose; when the sale opens, the order of everyone in it is drawn, and whoever comes later joins behind, in order of arrival.",
 };
 
 const MESSAGES: Record<Lang, Messages> = { "pt-BR": ptBR, en };

@@ -36,6 +36,22 @@ function salePanel(ctx: PageContext, show: ShowView) {
   </section>`;
 }
 
+/** The fair opening (#14): the draw in plain words, its commitment, and how to check it afterwards. */
+function drawPanel(ctx: PageContext, show: ShowView) {
+  const { t } = ctx;
+  if (!show.prequeueOpensAt || !show.drawCommitment) return "";
+  const endpoint = `/api/shows/${show.id}/draw`;
+  return html`<section class="panel draw" data-testid="draw">
+    <h2 class="panel__title">${t.drawTitle}</h2>
+    <p>${t.drawHow}</p>
+    <p class="draw__label">${t.drawCommitment}</p>
+    <p><code class="draw__hash" data-testid="commitment">${show.drawCommitment}</code></p>
+    <p class="muted small">${t.drawCheck}</p>
+    <p><a href="${endpoint}">${t.drawCheckLink}</a></p>
+    <p class="muted small">${t.drawCommand} <code>npm run verify-draw -- &lt;${t.siteAddress}&gt; ${show.id}</code></p>
+  </section>`;
+}
+
 function sectorsTable(ctx: PageContext, show: ShowView) {
   const { t } = ctx;
   return html`<table class="sectors">
@@ -97,10 +113,11 @@ export function showPage(ctx: PageContext, show: ShowView, now: number): Html {
               </section>`
             : ""
         }
+        ${drawPanel(ctx, show)}
         <section class="panel">
           <h2 class="panel__title">${t.howTitle}</h2>
           <ol class="steps">
-            <li>${t.howQueue}</li>
+            <li>${show.prequeueOpensAt ? t.howPrequeue : t.howQueue}</li>
             <li>${t.howHold(holdMinutes)}</li>
             <li>${t.howPay}</li>
           </ol>

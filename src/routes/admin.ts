@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import { database } from "../db/database";
-import { archiveShow, classStats, createBand, createShow, findBand, getShow, refundsDue } from "../db/queries";
+import { archiveShow, classStats, createBand, createShow, findBand, getShow, newId, refundsDue } from "../db/queries";
 import { sharedAnswers } from "../edge/shared-cache";
 import { ApiError } from "../errors";
+import { showWaiting } from "../lanes/route";
 import { requireOrganizer } from "../organizer";
 import { prepareShow } from "../prepare/builder";
 import { bandBody, showBody } from "../schemas";
@@ -24,7 +25,7 @@ export const admin = new Hono<{ Bindings: Env }>()
     const input = c.req.valid("json");
     const db = database(c.env.DB);
     if (!(await findBand(db, input.bandId))) throw new ApiError("BAD_REQUEST", "bandId: no band with this id");
-    const showId = await createShow(c.env.DB, input, Date.now());
+    const showId = await createShow(c.env.DB, input, Date.now(), await commitToDraw(c.env, input));
     try {
       await prepareShow(c.env, showId);
     } catch (err) {
@@ -47,15 +48,14 @@ export const admin = new Hono<{ Bindings: Env }>()
     await sharedAnswers.purgeShow(showId);
     return c.json({ show: await getShow(db, showId) });
   })
+  /** `waiting` sums every lane; `lanes` lists each lane's waiting fans (one lane: the show's object). */
   .get("/shows/:showId/stats", async (c) => {
     const showId = c.req.param("showId");
     const db = database(c.env.DB);
-    if (!(await getShow(db, showId))) throw ApiError.of("SHOW_NOT_FOUND");
-    const [sectors, byClass] = await Promise.all([
-      classStats(db, showId),
-      c.env.SHOWS.getByName(showId).waitingByClass(),
-    ]);
-    return c.json({ waiting: byClass.reduce((n, w) => n + w.waiting, 0), sectors });
+    const show = await getShow(db, showId);
+    if (!show) throw ApiError.of("SHOW_NOT_FOUND");
+    const [sectors, waiting] = await Promise.all([classStats(db, showId), showWaiting(c.env, show)]);
+    return c.json({ waiting: waiting.waiting, sectors, lanes: waiting.lanes });
   })
   .get("/shows/:showId/refunds", async (c) => {
     const showId = c.req.param("showId");
@@ -63,3 +63,13 @@ export const admin = new Hono<{ Bindings: Env }>()
     if (!(await getShow(db, showId))) throw ApiError.of("SHOW_NOT_FOUND");
     return c.json({ refunds: await refundsDue(db, showId) });
   });
+
+/**
+ * A show with a pre-queue (#14) is named first, and its object draws the secret seed and answers
+ * its commitment, which the show's row publishes from its creation on.
+ */
+async function commitToDraw(env: Env, input: { prequeueOpensAt?: number }) {
+  if (input.prequeueOpensAt === undefined) return undefined;
+  const showId = newId("show");
+  return { showId, commitment: await env.SHOWS.getByName(showId).commitDraw(showId) };
+}

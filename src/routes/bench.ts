@@ -5,13 +5,16 @@ import { countingD1 } from "../db/counting-d1";
 import { database } from "../db/database";
 import { upsertUser } from "../db/queries";
 import { replaceIo } from "../do/io";
+import { requireShow } from "../edge/show-directory";
+import { laneName } from "../lanes/key";
 import { sessionBody } from "../schemas";
 import { validate } from "../validate";
 
 /**
  * The benchmark's own routes (bench/README.md): its floor, the cheapest path through the same
- * Worker into the same show object (one empty RPC); and sessions minted without the mailed code,
- * so that one script can sign thousands of fans in. They exist only where the var BENCH_ROUTES is
+ * Worker into the same show object (one empty RPC); sessions minted without the mailed code, so
+ * that one script can sign thousands of fans in; and what a show's objects counted of their own
+ * work (calls, messages, refills, admissions held up), the coordinator's and each lane's. They exist only where the var BENCH_ROUTES is
  * "on" (`npm run bench` passes it to wrangler dev; wrangler.toml does not set it): anywhere else
  * these paths answer the app's plain 404, so a deployed Worker never lets anybody wake objects or
  * skip the code through them.
@@ -41,6 +44,16 @@ export const bench = new Hono<{ Bindings: Env }>()
   .get("/rpc/:showId", async (c) => {
     const pong = await c.env.SHOWS.getByName(c.req.param("showId")).ping();
     return c.json({ ok: pong === 1 });
+  })
+  .get("/lanes/:showId", async (c) => {
+    const show = await requireShow(c.env, c.req.param("showId"));
+    const [coordinator, ...lanes] = await Promise.all([
+      c.env.SHOWS.getByName(show.id).laneMetrics(),
+      ...Array.from({ length: show.lanes > 1 ? show.lanes : 0 }, (_, lane) =>
+        c.env.LANES.getByName(laneName(show.id, lane)).laneMetrics(),
+      ),
+    ]);
+    return c.json({ lanes: show.lanes, coordinator, laneMetrics: lanes });
   })
   .get("/d1", (c) => c.json({ statements: meter?.count() ?? 0 }))
   /** Count this show's object's D1 too, from now on (its instances to come included). */

@@ -24,6 +24,7 @@ import {
 } from "../db/door";
 import { classStats, getShow, listShows, refundsDue } from "../db/queries";
 import { ApiError } from "../errors";
+import { showWaiting } from "../lanes/route";
 import { requireOrganizer } from "../organizer";
 import { isLang, LANG_COOKIE, negotiateLang } from "../page/i18n";
 import { organizerMessages } from "../page/i18n-organizers";
@@ -59,17 +60,16 @@ export const consoleApi = new Hono<{ Bindings: Env }>()
     const db = database(c.env.DB);
     const show = await showOr404(db, c.req.param("showId"));
     const now = Date.now();
-    const stub = c.env.SHOWS.getByName(show.id);
-    const [classes, waitingByClass, totals, refunds, gates, doubled, doors] = await Promise.all([
+    const [classes, waitingNow, totals, refunds, gates, doubled, doors] = await Promise.all([
       classStats(db, show.id),
-      stub.waitingByClass(),
+      showWaiting(c.env, show),
       salesTotals(db, show.id, now, PACE_WINDOW_MS),
       refundsDue(db, show.id),
       checkinsByGate(db, show.id),
       conflicts(db, show.id),
       listCredentials(db, show.id),
     ]);
-    const waiting = waitingByClass.reduce((n, w) => n + w.waiting, 0);
+    const { waiting, byClass: waitingByClass } = waitingNow;
     await sampleQueue(c.env.DB, show.id, now, waiting);
     const since = now - SERIES_WINDOW_MS;
     const [perMinute, queue] = await Promise.all([

@@ -18,6 +18,7 @@ import { readCataloguePage, readShow } from "../edge/catalogue-reads";
 import { type Rendered, type SharedKey, serveShared, sharedKeys } from "../edge/shared-cache";
 import { SHOW_ID } from "../edge/show-directory";
 import { ApiError, unavailable } from "../errors";
+import { fanState } from "../lanes/route";
 import { accountPage } from "../page/account";
 import { busyPage } from "../page/busy";
 import { checkoutPage } from "../page/checkout";
@@ -360,7 +361,7 @@ export const pages = new Hono<PagesEnv>()
     if (wait !== undefined) return busy(429, ctx.t.errorRateLimited, wait);
     let outcome: Outcome;
     try {
-      outcome = await c.env.SHOWS.getByName(show.id).state(show.id, ctx.fan.id);
+      outcome = await fanState(c.env, show, ctx.fan.id);
     } catch (err) {
       const answer = unavailable(err);
       if (!answer) throw err;

@@ -114,8 +114,10 @@ async function loadShowConfig(db: Db, showId: string): Promise<ShowConfig | NotR
     id: show.id,
     status: show.status,
     salesOpenAt: show.salesOpenAt,
+    prequeueOpensAt: show.prequeueOpensAt,
     holdSeconds: show.holdSeconds,
     maxTicketsPerUser: show.maxTicketsPerUser,
+    lanes: show.lanes,
     classes,
   };
 }

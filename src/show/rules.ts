@@ -4,8 +4,9 @@
  * carries it out; the tests check the rules directly.
  */
 import type { TicketRow, TicketStatus } from "../db/schema";
-import { type ErrorCode, MESSAGES, SHOW_NOT_ON_SALE } from "../errors";
-import type { ClassCounts, FanStatus, TicketClass } from "./types";
+import { type ErrorCode, MESSAGES, OPENING, SHOW_NOT_ON_SALE } from "../errors";
+import { openingAt } from "./draw";
+import type { ClassCounts, FanState, FanStatus, TicketClass } from "./types";
 
 export function classKey(c: TicketClass): string {
   return `${c.sector}\u0000${c.meia ? 1 : 0}`;
@@ -33,16 +34,24 @@ export function admissionsFor(c: ClassCounts): number {
   return Math.min(c.waiting, availableCount(c));
 }
 
+/** A request that left the fan waiting for a place (the queue, or the pre-queue) is answered 202 Accepted. */
+export function queued(state: FanState): boolean {
+  return state.status === "WAITING" || state.status === "PRE_QUEUE";
+}
+
 export type RequestDecision =
   | { kind: "error"; code: ErrorCode; message: string }
   /** The fan already has a place (waiting or holding): answer the current state unchanged. */
   | { kind: "current" }
-  | { kind: "enqueue" };
+  | { kind: "enqueue" }
+  /** Before the opening, in its pre-queue (#14): the fan takes part in the draw. */
+  | { kind: "prequeue" };
 
 export interface RequestFacts {
   now: number;
   showStatus: "ready" | "archived";
   salesOpenAt: number;
+  prequeueOpensAt: number | null;
   maxTicketsPerUser: number;
   sector: string;
   /** The class asked for, as counted now; undefined when the show has no such class. */
@@ -60,14 +69,13 @@ export function decideRequest(f: RequestFacts): RequestDecision {
   if (!f.counts) {
     return { kind: "error", code: "BAD_REQUEST", message: `sector: this show has no sector "${f.sector}"` };
   }
-  if (f.now < f.salesOpenAt) {
-    return {
-      kind: "error",
-      code: "SALES_NOT_OPEN",
-      message: `sales open at ${new Date(f.salesOpenAt).toISOString()}`,
-    };
+  const opening = openingAt(f, f.now);
+  if (opening === "closed") {
+    return { kind: "error", code: "SALES_NOT_OPEN", message: OPENING.notOpen(f.salesOpenAt, f.prequeueOpensAt) };
   }
-  if (f.fanStatus === "WAITING" || f.fanStatus === "IN_PROGRESS") return { kind: "current" };
+  if (f.fanStatus === "WAITING" || f.fanStatus === "IN_PROGRESS" || f.fanStatus === "PRE_QUEUE") {
+    return { kind: "current" };
+  }
   // An archived show keeps the places it gave, and gives no new one.
   if (f.showStatus === "archived") return { kind: "error", code: "SALES_NOT_OPEN", message: SHOW_NOT_ON_SALE.archived };
   if (f.bookedByFan + 1 > f.maxTicketsPerUser) {
@@ -78,7 +86,7 @@ export function decideRequest(f: RequestFacts): RequestDecision {
     };
   }
   if (isSoldOut(f.counts)) return { kind: "error", code: "SOLD_OUT", message: MESSAGES.SOLD_OUT };
-  return { kind: "enqueue" };
+  return opening === "prequeue" ? { kind: "prequeue" } : { kind: "enqueue" };
 }
 
 export type BookDecision =

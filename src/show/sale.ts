@@ -9,9 +9,14 @@
  * changed (`Step`), which the object's shell carries out: the value or the error for the caller,
  * the fans to notify, when to wake next, and what the next step owes first (`Pending`).
  */
+import type { Counters } from "../do/metrics";
 import { MESSAGES } from "../errors";
+import { stampOf } from "../lanes/key";
+import type { LaneReport } from "../lanes/protocol";
 import { classOf, fanState, ticketView } from "./fan-state";
+import type { LaneBuffers } from "./lane-buffers";
 import type { ShowLedger } from "./ledger";
+import { LANE_DRAW_WAIT_MS, type Opening } from "./opening";
 import {
   admissionsFor,
   classKey,
@@ -20,11 +25,13 @@ import {
   decideRequest,
   type HoldRecord,
   isSoldOut,
+  queued,
   reconcilePlan,
   sameClass,
 } from "./rules";
 import type { QueueEntry, ShowStore } from "./store";
 import type { FanState, HoldCheck, Outcome, ShowConfig, TicketClass } from "./types";
+import type { WaitingLine } from "./waiting-line";
 
 /** How soon to try again when D1 failed under an admission or a reconcile is owed. */
 export const RETRY_AFTER_MS = 2_000;
@@ -51,12 +58,21 @@ export type Step<T> = {
   pending: Pending;
   /** When the object must wake up: the earliest hold expiry, or a retry. */
   wakeAt: number | undefined;
+  /** Classes whose counts or first waiting fans changed (with lanes: what the lanes' view shows). */
+  touched: TicketClass[];
 } & ({ ok: true; value: T } | { ok: false; error: unknown });
 
 export interface SaleParts {
   storage: DurableObjectStorage;
   store: ShowStore;
   ledger: ShowLedger;
+  /** Where the fans to admit next are: the store's own queue, or (with lanes) the lanes' buffers. */
+  line(): WaitingLine;
+  /** The lanes' buffers (with lanes): what their reports change. */
+  lanes?: LaneBuffers;
+  metrics?: Counters;
+  /** The fair opening (#14): the pre-queue and its draw. */
+  opening?: Opening;
   now(): number;
 }
 
@@ -102,6 +118,9 @@ export class SaleStep {
   private readonly pending: Pending;
   private readonly store: ShowStore;
   private readonly ledger: ShowLedger;
+  private readonly line: WaitingLine;
+  /** Classes whose counts or first waiting fans this step changed (what the lanes' view shows). */
+  readonly touched = new Map<string, TicketClass>();
 
   constructor(
     private readonly parts: SaleParts,
@@ -111,6 +130,7 @@ export class SaleStep {
     this.pending = { ...pending };
     this.store = parts.store;
     this.ledger = parts.ledger;
+    this.line = parts.line();
   }
 
   // --- the calls --------------------------------------------------------------------------------
@@ -128,6 +148,7 @@ export class SaleStep {
         now: this.parts.now(),
         showStatus: this.config.status,
         salesOpenAt: this.config.salesOpenAt,
+        prequeueOpensAt: this.config.prequeueOpensAt,
         maxTicketsPerUser: this.config.maxTicketsPerUser,
         sector: wanted.sector,
         counts: this.store.classCounts(this.config, wanted),
@@ -135,6 +156,11 @@ export class SaleStep {
         bookedByFan: this.store.bookedBy(fanId).length,
       });
       if (decision.kind === "error") refused.set(i, { ok: false, code: decision.code, message: decision.message });
+      if (decision.kind === "prequeue" && this.parts.opening) {
+        const opening = this.parts.opening;
+        this.parts.storage.transactionSync(() => opening.join(fanId, wanted, this.parts.now()));
+        this.changed.add(fanId);
+      }
       if (decision.kind !== "enqueue") continue;
       this.parts.storage.transactionSync(() => {
         this.store.enqueue(fanId, wanted, this.parts.now());
@@ -147,7 +173,7 @@ export class SaleStep {
     // Answered once all of them ran.
     return items.map(({ fanId }, i) => {
       const outcome = refused.get(i) ?? this.answer(fanId);
-      return outcome.ok ? { ...outcome, httpStatus: outcome.state.status === "WAITING" ? 202 : 200 } : outcome;
+      return outcome.ok ? { ...outcome, httpStatus: queued(outcome.state) ? 202 : 200 } : outcome;
     });
   }
 
@@ -160,7 +186,12 @@ export class SaleStep {
     for (const fanId of fanIds) {
       const fan = this.store.fan(fanId);
       const hold = this.store.holdOf(fanId);
-      if (fan?.status === "WAITING") {
+      const c = fan && classOf(fan);
+      if (fan?.status === "PRE_QUEUE" && c && this.parts.opening) {
+        const opening = this.parts.opening;
+        this.parts.storage.transactionSync(() => opening.leave(fanId, c));
+        this.changed.add(fanId);
+      } else if (fan?.status === "WAITING") {
         this.parts.storage.transactionSync(() => {
           this.store.dequeue(fanId);
           this.store.setFan(fanId, "CANCELLED", classOf(fan), null);
@@ -207,6 +238,7 @@ export class SaleStep {
         });
         this.changed.add(fanId);
       }
+      this.touch(hold);
       this.sweepSoldOut([hold]);
     }
     return this.answer(fanId);
@@ -227,6 +259,54 @@ export class SaleStep {
       }
     }
     return this.answer(fanId);
+  }
+
+  /**
+   * Lanes' reports (with lanes), several at once when they queued up one right after another: what
+   * they owe first (mails they applied, admissions they could not give, holders' cancels, in one D1
+   * transaction for all), then their buffers, then as many admissions as they allow (one D1
+   * transaction per class for all of them).
+   */
+  async laneReports(reports: LaneReport[]): Promise<void> {
+    const lanes = this.parts.lanes;
+    if (!lanes) throw new Error("a lane reported to a show without lanes");
+    this.parts.storage.transactionSync(() => {
+      for (const r of reports) for (const [fanId, version] of Object.entries(r.acks)) this.store.acked(fanId, version);
+    });
+    const ended = new Map<string, HoldRecord>();
+    for (const { fanId, ticketId } of reports.flatMap((r) => r.declines)) {
+      const hold = this.store.holdOf(fanId);
+      if (hold?.ticketId === ticketId) ended.set(ticketId, hold);
+    }
+    if (ended.size > 0) await this.releaseAndAdmit([...ended.values()], "CANCELLED");
+    const opening = this.parts.opening;
+    const waitingForDraws = opening && !opening.admitsNow(this.config, this.parts.now());
+    const cancels = [...new Set(reports.flatMap((r) => r.cancels))];
+    if (cancels.length > 0) await this.cancel(cancels);
+    const reported = new Map<string, TicketClass>();
+    this.parts.storage.transactionSync(() => {
+      opening?.lanesDrew(
+        this.config,
+        reports.filter((r) => r.drawn).map((r) => r.lane),
+      );
+      for (const r of reports) {
+        for (const c of r.classes) {
+          const applied = lanes.apply(r.lane, c, (fanId, seq) => this.store.fan(fanId)?.entry === seq);
+          if (!applied) continue;
+          this.parts.metrics?.add("reports");
+          for (const key of applied.learned) {
+            const stamp = stampOf(key);
+            if (stamp !== undefined) this.parts.metrics?.sample("learnedMs", this.parts.now() - stamp);
+          }
+          for (const fanId of applied.remail) this.store.mail(fanId);
+          reported.set(classKey(c), { sector: c.sector, meia: c.meia });
+          this.touch(c);
+        }
+      }
+    });
+    // The last lane's draw reported: every class's first keys across the lanes are known now.
+    const drawsIn = waitingForDraws && opening.admitsNow(this.config, this.parts.now());
+    await this.admit(drawsIn ? this.config.classes : [...reported.values()]);
   }
 
   /** The fan's state as this step's last word (the notifier sends it as it is). */
@@ -258,6 +338,7 @@ export class SaleStep {
       await this.reconcile();
       this.pending.reconcile = false;
     }
+    await this.drawIfDue();
     const due = this.store.dueHolds(this.parts.now());
     if (due.length > 0) await this.releaseAndAdmit(due, "EXPIRED");
     if (this.pending.retryAt !== undefined) {
@@ -267,17 +348,34 @@ export class SaleStep {
     }
   }
 
-  done(): { changed: Map<string, FanState | undefined>; pending: Pending; wakeAt: number | undefined } {
+  done(): Omit<Step<never>, "ok" | "value" | "error"> {
     const retry = this.pending.reconcile ? this.parts.now() + RETRY_AFTER_MS : undefined;
-    const wake = [this.store.earliestExpiry(), this.pending.retryAt, retry].filter((t) => t !== undefined);
+    const draw = this.parts.opening?.dueAt(this.config);
+    const wake = [this.store.earliestExpiry(), this.pending.retryAt, retry, draw].filter((t) => t !== undefined);
     return {
       changed: new Map([...this.changed].map((fanId) => [fanId, this.answered.get(fanId)])),
       pending: { ...this.pending },
       wakeAt: wake.length > 0 ? Math.min(...wake) : undefined,
+      touched: [...this.touched.values()],
     };
   }
 
   // --- the rules, carried out -------------------------------------------------------------------
+
+  /**
+   * The opening's draw (#14), before anything else at or after `salesOpenAt`: the pre-queue
+   * enters the queue in key order (with lanes: the seed is revealed to every lane in the view),
+   * and every free ticket goes to the first of it.
+   */
+  private async drawIfDue(): Promise<void> {
+    const placed = await this.parts.opening?.drawIfDue(this.config, this.parts.now());
+    if (!placed) return;
+    for (const e of placed) this.changed.add(e.fanId);
+    for (const c of this.config.classes) this.touch(c);
+    // With lanes, admissions wait for the lanes' draws: this retry admits if one never reports.
+    if (this.config.lanes > 1) this.pending.retryAt = this.parts.now() + LANE_DRAW_WAIT_MS;
+    await this.admit(this.config.classes);
+  }
 
   /**
    * Admit waiting fans of these classes from the head of each queue, one per free ticket. D1's
@@ -323,22 +421,49 @@ export class SaleStep {
     for (const [k, { heads }] of plan.entries()) await this.recordAdmissions(heads, held[k] ?? new Map());
   }
 
-  /** Per class, the fans to admit from the head of its queue: one per free ticket once `freeing` ended. */
+  /**
+   * Per class, the fans to admit from the head of its line: one per free ticket once `freeing`
+   * ended. With lanes, a fan who has since booked as many tickets as the show allows is refused
+   * instead (their lane had not heard of the booking when they asked again).
+   */
   private admissionPlan(classes: TicketClass[], freeing: HoldRecord[] = []) {
     const plan: { c: TicketClass; heads: QueueEntry[] }[] = [];
     for (const c of classes) {
       const counts = this.store.classCounts(this.config, c);
-      if (!counts) continue;
+      if (!counts || this.parts.opening?.admitsNow(this.config, this.parts.now()) === false) continue;
       const n = admissionsFor({ ...counts, held: counts.held - freeing.filter((h) => sameClass(h, c)).length });
-      if (n > 0) plan.push({ c, heads: this.store.heads(c, n) });
+      if (n <= 0) continue;
+      let heads = this.line.heads(c, n);
+      if (this.config.lanes > 1) heads = this.refuseOverLimit(c, n, heads);
+      if (heads.length < n && this.line.blocked(c)) this.parts.metrics?.add("dryHolds");
+      if (heads.length > 0) plan.push({ c, heads });
     }
     return plan;
   }
 
+  private refuseOverLimit(c: TicketClass, n: number, heads: QueueEntry[]): QueueEntry[] {
+    const over = heads.filter((h) => this.store.bookedBy(h.fanId).length + 1 > this.config.maxTicketsPerUser);
+    if (over.length === 0) return heads;
+    this.parts.storage.transactionSync(() => {
+      for (const h of over) {
+        this.line.taken(h);
+        this.store.settleEntry(h.fanId, h.seq);
+      }
+    });
+    return this.line.heads(c, n);
+  }
+
   /** Record the holds D1 granted; when it granted fewer than asked, D1 is the record. */
   private async recordAdmissions(heads: QueueEntry[], held: Map<string, HoldRecord>): Promise<void> {
+    const lanes = this.config.lanes > 1;
     this.parts.storage.transactionSync(() => {
-      for (const h of held.values()) this.store.putHold(h);
+      for (const e of heads) {
+        const h = held.get(e.fanId);
+        if (!h) continue;
+        this.store.putHold(h, lanes ? e.seq : undefined);
+        this.line.taken(e);
+        this.touch(e);
+      }
     });
     for (const h of heads) this.changed.add(h.fanId);
     if (held.size < heads.length) {
@@ -349,6 +474,7 @@ export class SaleStep {
 
   /** Record, after D1 released it, that this hold ended (call inside a storage transaction). */
   private endHold(h: HoldRecord, outcome: "EXPIRED" | "CANCELLED"): void {
+    this.touch(h);
     this.store.deleteHold(h.ticketId);
     const fan = this.store.fan(h.fanId);
     if (fan?.status === "IN_PROGRESS" && fan.ticketId === h.ticketId)
@@ -364,14 +490,21 @@ export class SaleStep {
     for (const c of classes) {
       const counts = this.store.classCounts(this.config, c);
       if (!counts || counts.waiting === 0 || !isSoldOut(counts)) continue;
+      this.touch(c);
       this.parts.storage.transactionSync(() => {
-        for (const w of this.store.waitingIn(c)) {
+        for (const w of this.line.closeClass(c)) {
           this.store.dequeue(w.fanId);
           this.store.setFan(w.fanId, "SOLD_OUT", c, null);
           this.changed.add(w.fanId);
         }
       });
     }
+  }
+
+  /** The class moved; with lanes, the view the lanes get is a new version from now on. */
+  private touch(c: TicketClass): void {
+    if (this.config.lanes > 1 && this.touched.size === 0) this.store.nextViewVersion();
+    this.touched.set(classKey(c), { sector: c.sector, meia: c.meia });
   }
 
   /**
@@ -409,10 +542,14 @@ export class SaleStep {
       for (const { hold, outcome } of plan.dropHolds) this.endHold(hold, outcome);
       for (const b of plan.dropBooked) this.store.deleteBooked(b.ticketId);
       for (const h of plan.adoptHolds) {
-        this.store.putHold(h);
+        const from = this.config.lanes > 1 ? this.line.entryOf(h.fanId) : undefined;
+        this.store.putHold(h, this.config.lanes > 1 ? (from?.seq ?? null) : undefined);
+        if (from) this.line.taken(from);
+        this.touch(h);
         this.changed.add(h.fanId);
       }
       for (const b of plan.adoptBooked) {
+        this.touch(b);
         this.store.putBooked(b);
         const fan = this.store.fan(b.fanId);
         if (!fan || fan.ticketId === b.ticketId || fan.status === "IN_PROGRESS" || fan.status === "WAITING") {

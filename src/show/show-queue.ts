@@ -1,122 +1,124 @@
 import { DurableObject } from "cloudflare:workers";
-import { AlarmScheduler } from "../do/alarm";
-import { FanSockets } from "../do/fan-sockets";
-import { type ObjectIo, objectIo } from "../do/io";
+import { refusedUpgrade, upgradeOf } from "../do/fan-sockets";
+import { objectIo } from "../do/io";
+import { Counters } from "../do/metrics";
 import { SerialExecutor } from "../do/serial";
-import { ERROR_STATUS, errorBody, MESSAGES } from "../errors";
-import { FAN_HEADER, PING, PONG, SHOW_HEADER, STATE_REQUEST } from "../messages";
-import { AvailabilityBroadcast } from "./availability-broadcast";
+import type { LaneReport, SyncReply } from "../lanes/protocol";
+import { LaneBuffers } from "./lane-buffers";
+import { LaneHub, type ReportItem } from "./lane-hub";
 import { ShowLedger } from "./ledger";
-import { FanNotifier, POSITION_SLICE_PAUSE_MS } from "./notifier";
-import { PositionFeed } from "./position-feed";
-import { AT_START, type Pending, RETRY_AFTER_MS, type Refusal, Sale, type SaleStep } from "./sale";
+import { type DrawResult, Opening } from "./opening";
+import { type Refusal, Sale, type SaleStep } from "./sale";
+import { ShowSockets } from "./show-sockets";
+import { nothing, ShowSteps } from "./show-steps";
 import { ShowStore } from "./store";
-import type { ClassAvailability, FanState, HoldCheck, Outcome, TicketClass } from "./types";
+import type { ClassAvailability, HoldCheck, Outcome, TicketClass } from "./types";
+import { LocalLine } from "./waiting-line";
 
-/** A failing alarm retries after RETRY_AFTER_MS, doubling with every failure in a row up to this. */
-const MAX_ALARM_RETRY_MS = 60_000;
-
-/** The body of a step that only settles what is due (the alarm, the cron's poke), and its answer without a show. */
-const nothing = () => undefined;
+type Availability = { ok: true; classes: ClassAvailability[] } | Refusal;
 
 /**
  * One object per show, named by the show's id. This class only wires the runtime's entry points
  * (the RPC methods, `fetch` for the WebSocket upgrade, `webSocket*`, `alarm`) to parts with one job
- * each: every call runs through the serial executor, as one step of the sale (src/show/sale.ts);
- * the shell carries out what the step changed (the fans to notify, the alarm to keep) and keeps the
- * one thing a step leaves to the next (`pending`). Nothing here does I/O at start: a fresh instance
- * owes a reconcile with D1, which its first step (a fan's call, or the alarm) makes, where a
- * failure is answered and retried like any other.
+ * each: every call runs as one step of the sale (src/show/sale.ts) through `ShowSteps`, which
+ * carries out what the step changed; the fans' sockets are `ShowSockets`'. Nothing here does I/O
+ * at start: a fresh instance owes a reconcile with D1, which its first step makes.
+ *
+ * With lanes (`lanes` > 1, src/lanes/) the waiting fans, their sockets and positions live in the
+ * lane objects; this object keeps the tickets, holds, expiry, D1 and bookings, admits from the
+ * buffers the lanes report (`laneSync`), and its lane hub (src/show/lane-hub.ts) delivers to them.
  */
 export class ShowQueue extends DurableObject<Env> {
-  /** The show this object serves: its name. */
   private readonly showId: string;
-  private readonly io: ObjectIo;
   private readonly store: ShowStore;
-  private readonly ledger: ShowLedger;
   private readonly sale: Sale;
+  private readonly sockets: ShowSockets;
+  private readonly hub: LaneHub;
+  private readonly steps: ShowSteps;
+  private readonly metrics = new Counters();
   private readonly serial = new SerialExecutor();
-  private readonly alarms: AlarmScheduler;
-  private readonly sockets: FanSockets;
-  private readonly notifier: FanNotifier;
-  private readonly availabilityFeed: AvailabilityBroadcast;
-  /** What the next step owes first (a fresh instance: a reconcile). */
-  private pending: Pending = AT_START;
+  private readonly opening: Opening;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new ShowStore(ctx.storage);
-    // Its name, in every entry point (the alarm included); an object never reached by a show's id
-    // (getByName) has none, and serves nothing (`mine`).
+    // Its name, in every entry point; an object not reached by a show's id has none and serves nothing.
     this.showId = ctx.id.name ?? this.store.config()?.id ?? "";
-    this.io = objectIo(this.showId, env.DB);
-    this.ledger = new ShowLedger(() => this.io.db(), this.showId);
-    this.sale = new Sale({ storage: ctx.storage, store: this.store, ledger: this.ledger, now: () => this.io.now() });
-    this.alarms = new AlarmScheduler(ctx.storage, () => this.io.now(), {
-      firstMs: RETRY_AFTER_MS,
-      maxMs: MAX_ALARM_RETRY_MS,
+    const io = objectIo(this.showId, env.DB);
+    const buffers = new LaneBuffers(ctx.storage);
+    const local = new LocalLine(this.store);
+    this.opening = Opening.of(ctx.storage, this.store);
+    this.sale = new Sale({
+      storage: ctx.storage,
+      store: this.store,
+      ledger: new ShowLedger(() => io.db(), this.showId),
+      line: () => (this.hub.lanes() > 1 ? buffers : local),
+      lanes: buffers,
+      metrics: this.metrics,
+      opening: this.opening,
+      now: () => io.now(),
     });
-    this.sockets = new FanSockets(ctx, () => this.io.now());
-    this.notifier = new FanNotifier(this.sockets, new PositionFeed(this.store), this.io);
-    this.availabilityFeed = new AvailabilityBroadcast(
-      () => {
-        const config = this.store.config();
-        return config && this.store.availability(config);
-      },
-      (text) => this.sockets.broadcast(text, () => this.io.sleep(POSITION_SLICE_PAUSE_MS)),
-      this.io,
-    );
-    // Keep-alive answered by the runtime itself, so idle fans never wake the object.
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    this.sockets = new ShowSockets(ctx, this.store, io, this.showId);
+    this.hub = new LaneHub({
+      showId: this.showId,
+      store: this.store,
+      buffers,
+      io,
+      lane: (name) => this.env.LANES.getByName(name),
+      report: (report) => this.reports({ report }).then(nothing),
+      // A step keeps the alarm for the retry.
+      retry: () => this.steps.call(nothing, nothing).catch(() => {}),
+      metrics: this.metrics,
+      opening: this.opening,
+    });
+    this.steps = new ShowSteps({
+      serial: this.serial,
+      storage: ctx.storage,
+      sale: this.sale,
+      sockets: this.sockets,
+      hub: this.hub,
+      now: () => io.now(),
+      showId: this.showId,
+    });
   }
 
   // --- RPC: the fan's purchase flow -------------------------------------------------------------
 
   /**
-   * `PATCH /:showId/ingresso/request`: join the class's queue, or hold a ticket at once. Requests
-   * that queue up one right after another (a rush) run as one step, in their order: one storage
-   * commit for all the joins, and one D1 transaction for all the admissions they allow.
+   * `PATCH /:showId/ingresso/request`: join the class's queue, or hold a ticket at once. A rush's
+   * requests run as one step: one storage commit for the joins, one D1 transaction for the admissions.
    */
   request(showId: string, fanId: string, wanted: TicketClass): Promise<Outcome> {
     this.mine(showId);
+    this.metrics.add("requests");
     return this.requests({ fanId, wanted });
   }
 
-  private readonly requests = this.serial.batch((items: { fanId: string; wanted: TicketClass }[]) =>
-    this.onShow(
-      (s) => s.request(items),
-      (refusal) => items.map(() => refusal),
-    ),
-  );
+  private readonly requests = this.fanBatch((s, items: { fanId: string; wanted: TicketClass }[]) => s.request(items));
 
-  /**
-   * `PATCH /:showId/ingresso/cancel`: leave the queue or give the held ticket back. Cancels that
-   * queue up one right after another (a burst of fans giving up) run as one step: one D1
-   * transaction releases all their holds and admits as many next fans.
-   */
+  /** `PATCH /:showId/ingresso/cancel`: leave the queue or give the ticket back; a burst of them is one step. */
   cancel(showId: string, fanId: string): Promise<Outcome> {
     this.mine(showId);
     return this.cancels(fanId);
   }
 
-  private readonly cancels = this.serial.batch((fanIds: string[]) =>
-    this.onShow(
-      (s) => s.cancel(fanIds),
-      (refusal) => fanIds.map(() => refusal),
-    ),
-  );
-
-  /** `PATCH /:showId/ingresso/book`: turn the fan's hold into a booking with an approved payment. */
-  book(showId: string, fanId: string, ticketId: string, paymentId: string): Promise<Outcome> {
-    return this.outcome(showId, (s) => s.book(fanId, ticketId, paymentId));
-  }
+  private readonly cancels = this.fanBatch((s, fanIds: string[]) => s.cancel(fanIds));
 
   /**
-   * The provider reports this fan's payment in flight (a Pix code issued, a card in 3-D Secure):
-   * the hold is extended once by the grace, D1 first.
+   * `PATCH /:showId/ingresso/book`: the fan's hold becomes a booking (an approved payment). With lanes,
+   * answered once the fan's lane has it too (the fan's next call there sees it), a sold-out every lane.
    */
-  extendHold(showId: string, fanId: string, ticketId: string, paymentId: string): Promise<Outcome> {
-    return this.outcome(showId, (s) => s.extendHold(fanId, ticketId, paymentId));
+  async book(showId: string, fanId: string, ticketId: string, paymentId: string): Promise<Outcome> {
+    const outcome = await this.outcome(showId, (s) => s.book(fanId, ticketId, paymentId));
+    await this.hub.delivered();
+    return outcome;
+  }
+
+  /** The fan's payment is in flight (a Pix code issued, a card in 3-D Secure): the hold is extended once. */
+  async extendHold(showId: string, fanId: string, ticketId: string, paymentId: string): Promise<Outcome> {
+    const outcome = await this.outcome(showId, (s) => s.extendHold(fanId, ticketId, paymentId));
+    await this.hub.delivered();
+    return outcome;
   }
 
   /** `GET /:showId/ingresso`: the fan's state, with any hold past its time already ended. */
@@ -127,39 +129,79 @@ export class ShowQueue extends DurableObject<Env> {
   /** For `POST /api/payments`: does this fan hold this ticket now, or did they once? */
   checkHold(showId: string, fanId: string, ticketId: string): Promise<HoldCheck> {
     this.mine(showId);
-    return this.call<HoldCheck>(
+    return this.steps.call<HoldCheck>(
       (s) => s.checkHold(fanId, ticketId),
       (refusal) => ({ kind: "refused", refusal }),
     );
   }
 
-  /** The cron's safety net: end overdue holds and admit the next fans, even if the alarm was lost. */
-  poke(showId: string): Promise<void> {
+  /** The cron's safety net: overdue holds end even if the alarm was lost; every lane gets what it is owed. */
+  async poke(showId: string): Promise<void> {
     this.mine(showId);
-    return this.call(nothing, nothing);
+    await this.steps.call(nothing, nothing);
+    await this.hub.flush();
   }
 
   /** The organizer archived the show (D1 already says so): from now on it takes no new requests. */
-  archived(showId: string): Promise<void> {
+  async archived(showId: string): Promise<void> {
     this.mine(showId);
-    return this.serial.run(async () => this.sale.archived());
+    await this.serial.run(async () => {
+      this.sale.archived();
+      if (this.hub.lanes() > 1) this.store.nextViewVersion();
+    });
+    await this.hub.flush();
   }
 
-  /**
-   * Free and held tickets per class (the catalogue's and the show page's availability): the
-   * object's own counts, holds past their time ended first; no D1 once the object is warm.
-   */
-  availability(showId: string): Promise<{ ok: true; classes: ClassAvailability[] } | Refusal> {
+  /** Free and held tickets per class (catalogue, show page): the object's own counts, no D1 once warm. */
+  availability(showId: string): Promise<Availability> {
     this.mine(showId);
-    return this.call<{ ok: true; classes: ClassAvailability[] } | Refusal>(
+    return this.steps.call<Availability>(
       (s) => ({ ok: true, classes: this.store.availability(s.config) }),
       (refusal) => refusal,
     );
   }
 
-  /** Fans waiting per class that has any (admin stats, the organizers' dashboard). */
+  /** Fans waiting per class that has any (admin stats, the organizers' dashboard); with lanes, the lanes have them. */
   waitingByClass(): (TicketClass & { waiting: number })[] {
     return this.store.waitingByClass();
+  }
+
+  /** The fair opening (#14), at the show's creation: the secret seed drawn once, its commitment answered. */
+  commitDraw(showId: string): Promise<string> {
+    this.mine(showId);
+    return this.opening.commit();
+  }
+
+  /** The draw once it happened (a step: a draw due now happens first); undefined before. */
+  drawResult(showId: string): Promise<DrawResult | undefined> {
+    this.mine(showId);
+    return this.steps.call(() => this.opening.result(), nothing);
+  }
+
+  // --- RPC: the show's lanes ---------------------------------------------------------------------
+
+  /**
+   * A lane's report (src/lanes/protocol.ts): its buffers, what it owes; many at once run as one step.
+   * Answered with what the lane is owed: its fans' states, and the view if its is older than `knownView`.
+   */
+  laneSync(showId: string, report: LaneReport, knownView: number): Promise<SyncReply> {
+    this.mine(showId);
+    this.metrics.add("laneSyncs");
+    return this.reports({ report, knownView });
+  }
+
+  private readonly reports = this.serial.batch((items: ReportItem[]) =>
+    this.steps.step(
+      (s) => this.hub.answer(s, items),
+      (refusal) => {
+        throw new Error(`a lane reported to a show that is not on sale: ${refusal.code}`);
+      },
+    ),
+  );
+
+  /** What this object counted (the benchmark's, through its routes). */
+  laneMetrics(): ReturnType<Counters["snapshot"]> {
+    return this.metrics.snapshot();
   }
 
   /** An empty call: the floor against which the benchmarks measure the request path. */
@@ -167,63 +209,47 @@ export class ShowQueue extends DurableObject<Env> {
     return 1;
   }
 
-  // --- live notifications ----------------------------------------------------------------------
-
+  // --- live notifications (a show without lanes) ---------------------------------------------------
   /**
-   * `GET /:showId/ingresso/ws`, forwarded by the Worker once it has authenticated the fan. The
-   * socket is accepted through the hibernation API and greeted with the fan's state, in the same
-   * step, so that no change can slip between the greeting and the notifications that follow.
+   * `GET /:showId/ingresso/ws` (the Worker authenticated the fan): accepted and greeted in one step,
+   * so that no change can slip between the greeting and the notifications that follow.
    */
   override async fetch(request: Request): Promise<Response> {
-    const fanId = request.headers.get(FAN_HEADER);
-    const showId = request.headers.get(SHOW_HEADER);
-    if (!fanId || !showId || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      return Response.json(errorBody("UPGRADE_REQUIRED", MESSAGES.UPGRADE_REQUIRED), { status: 426 });
-    }
-    this.mine(showId);
-    return this.call(
-      (s) => {
-        const { 0: client, 1: server } = new WebSocketPair();
-        this.sockets.accept(server, fanId);
-        this.notifier.sendTo(server, s.answer(fanId).state);
-        const availability = this.availabilityFeed.greeting();
-        if (availability) this.sockets.send([server], availability);
-        return new Response(null, { status: 101, webSocket: client });
-      },
-      (r) => Response.json(errorBody(r.code, r.message), { status: ERROR_STATUS[r.code] }),
-    );
+    const upgrade = upgradeOf(request);
+    if (upgrade instanceof Response) return upgrade;
+    this.mine(upgrade.showId);
+    return this.steps.call((s) => this.sockets.accept(upgrade.fanId, s.answer(upgrade.fanId).state), refusedUpgrade);
   }
 
   /** A `state` message is answered exactly as `GET /:showId/ingresso`; anything else is ignored. */
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const text = this.sockets.receive(ws, message);
-    const fanId = this.sockets.fanOf(ws);
-    if (text !== STATE_REQUEST || fanId === undefined) return;
-    await this.call((s) => this.notifier.sendTo(ws, s.answer(fanId).state), nothing);
+    const fanId = this.sockets.stateRequest(ws, message);
+    if (fanId !== undefined) await this.steps.call((s) => this.sockets.sendTo(ws, s.answer(fanId).state), nothing);
   }
 
   override webSocketClose(ws: WebSocket, code: number): void {
-    this.notifier.forget(ws, this.sockets.fanOf(ws));
     this.sockets.closed(ws, code);
   }
 
   override webSocketError(ws: WebSocket): void {
-    this.notifier.forget(ws, this.sockets.fanOf(ws));
+    this.sockets.error(ws);
   }
 
-  /**
-   * Expiries and retries. When the step fails (D1 down), the scheduler re-arms the alarm itself,
-   * backing off, rather than throwing: an outage can outlast the runtime's retries, and the cron's
-   * sweep cannot see work whose D1 write already committed (a release whose answer was lost).
-   */
+  /** Expiries and retries (`ShowSteps.alarm`); with lanes, then every lane what it is owed. */
   override async alarm(): Promise<void> {
-    await this.serial.run(async () => {
-      const failed = await this.alarms.fired(() => this.onShow(nothing, nothing));
-      if (failed) console.error("alarm: the sale's step failed; the alarm retries", { show: this.showId, ...failed });
-    });
+    await this.steps.alarm();
+    await this.hub.flush();
   }
 
-  // --- the shell --------------------------------------------------------------------------------
+  /** A fan's calls of one kind that queue up one right after another, as one step; a refusal answers each. */
+  private fanBatch<I>(run: (s: SaleStep, items: I[]) => Promise<Outcome[]>): (item: I) => Promise<Outcome> {
+    return this.serial.batch((items: I[]) =>
+      this.steps.step(
+        (s) => run(s, items),
+        (refusal) => items.map(() => refusal),
+      ),
+    );
+  }
 
   /** Refuse a call about another show: each object caches and sells one show's tickets only. */
   private mine(showId: string): void {
@@ -235,37 +261,6 @@ export class ShowQueue extends DurableObject<Env> {
   /** A fan's call on this show, answered with the fan's state or the contract's error. */
   private outcome(showId: string, body: (s: SaleStep) => Outcome | Promise<Outcome>): Promise<Outcome> {
     this.mine(showId);
-    return this.call<Outcome>(body, (refusal) => refusal);
-  }
-
-  /** One call, serialized, as one step of the sale. */
-  private call<T>(body: (s: SaleStep) => T | Promise<T>, refuse: (refusal: Refusal) => T): Promise<T> {
-    return this.serial.run(() => this.onShow(body, refuse));
-  }
-
-  /**
-   * Run a step on the show, if D1 has it on sale, and carry out what it changed, whether it
-   * succeeded or failed. Otherwise `refuse` answers: no such show, or one still being prepared.
-   */
-  private async onShow<T>(body: (s: SaleStep) => T | Promise<T>, refuse: (refusal: Refusal) => T): Promise<T> {
-    const config = await this.sale.rules();
-    if ("ok" in config) return refuse(config);
-    const step = await this.sale.step(config, this.pending, body);
-    this.pending = step.pending;
-    this.notify(step.changed);
-    await this.alarms.keep(step.wakeAt);
-    if (!step.ok) throw step.error;
-    return step.value;
-  }
-
-  private notify(changed: Map<string, FanState | undefined>): void {
-    try {
-      if (changed.size === 0) return;
-      this.notifier.changed(changed);
-      this.availabilityFeed.changed();
-    } catch (err) {
-      // Notification is never the only path: the state is in storage and GET answers it.
-      console.error("notify failed", { show: this.showId, error: String(err) });
-    }
+    return this.steps.call<Outcome>(body, (refusal) => refusal);
   }
 }

@@ -5,6 +5,8 @@
  * created with the show's rules (`saveConfig`), once D1 has said the show exists: an object asked
  * about a made-up id keeps no storage. Every other function is for an object that has its rules.
  */
+import { laneOf } from "../lanes/key";
+import { LANE_SCHEMA } from "./lane-buffers";
 import type { BookedRecord, HoldRecord } from "./rules";
 import type { ClassAvailability, ClassConfig, ClassCounts, FanStatus, ShowConfig, TicketClass } from "./types";
 
@@ -44,8 +46,18 @@ CREATE TABLE IF NOT EXISTS fans (
   status TEXT NOT NULL,
   sector TEXT,
   meia INTEGER,
-  ticket_id TEXT
+  ticket_id TEXT,
+  -- With lanes: the lane place (its seq) the object last acted on, and a count of the fan's changes.
+  entry INTEGER,
+  version INTEGER NOT NULL DEFAULT 0
 );
+-- With lanes: fans whose state changed and whose lane has not confirmed it yet (the outbox).
+CREATE TABLE IF NOT EXISTS lane_mail (
+  fan_id TEXT PRIMARY KEY,
+  lane INTEGER NOT NULL,
+  version INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS lane_mail_lane ON lane_mail (lane);
 CREATE TABLE IF NOT EXISTS past_holds (
   fan_id TEXT NOT NULL,
   ticket_id TEXT NOT NULL,
@@ -70,6 +82,7 @@ CREATE TABLE IF NOT EXISTS class_counts (
 ${(
   [
     ["queue", "waiting"],
+    ["lane_buffer", "waiting"],
     ["holds", "held"],
     ["booked", "booked"],
   ] as const
@@ -93,13 +106,26 @@ export interface FanRecord {
   sector: string | null;
   meia: boolean | null;
   ticketId: string | null;
+  /** With lanes: the lane place the object last acted on (admitted from it, or refused it). */
+  entry: number | null;
+  version: number;
 }
 
+/** A waiting fan's place. With lanes, `seq` is the lane's own number for it, and `lane` and `key` say where and in what order. */
 export interface QueueEntry {
   seq: number;
   fanId: string;
   sector: string;
   meia: boolean;
+  lane?: number;
+  key?: string;
+}
+
+/** A fan whose lane has yet to confirm its state (with lanes). */
+export interface PendingMail {
+  fanId: string;
+  lane: number;
+  version: number;
 }
 
 type Row = Record<string, SqlStorageValue>;
@@ -129,6 +155,8 @@ const toFan = (fanId: string, r: Row): FanRecord => ({
   sector: r.sector === null ? null : String(r.sector),
   meia: r.meia === null ? null : r.meia === 1,
   ticketId: r.ticket_id === null ? null : String(r.ticket_id),
+  entry: r.entry === null || r.entry === undefined ? null : Number(r.entry),
+  version: Number(r.version ?? 0),
 });
 
 const toQueueEntry = (r: Row): QueueEntry => ({
@@ -172,6 +200,7 @@ export class ShowStore {
   saveConfig(config: ShowConfig): void {
     this.storage.transactionSync(() => {
       this.sql.exec(SCHEMA);
+      this.sql.exec(LANE_SCHEMA);
       this.sql.exec(COUNTS);
       this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('show', ?)", JSON.stringify(config));
     });
@@ -257,15 +286,85 @@ export class ShowStore {
     return r ? { ...toFan(fanId, r), position: r.position === null ? null : Number(r.position) } : undefined;
   }
 
-  setFan(fanId: string, status: FanRecord["status"], c: TicketClass | null, ticketId: string | null): void {
+  /**
+   * Record the fan's latest outcome. `entry` (with lanes) is the lane place it came from: given, it
+   * is recorded (null: none known); left out, the one recorded stays. With lanes, every change is
+   * also owed to the fan's lane (`lane_mail`), in the same transaction as the change itself.
+   */
+  setFan(
+    fanId: string,
+    status: FanRecord["status"],
+    c: TicketClass | null,
+    ticketId: string | null,
+    entry?: number | null,
+  ): void {
     this.sql.exec(
-      "INSERT OR REPLACE INTO fans (fan_id, status, sector, meia, ticket_id) VALUES (?, ?, ?, ?, ?)",
+      `INSERT INTO fans (fan_id, status, sector, meia, ticket_id, entry, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)
+       ON CONFLICT (fan_id) DO UPDATE SET status = ?2, sector = ?3, meia = ?4, ticket_id = ?5,
+         entry = CASE WHEN ?7 THEN ?6 ELSE entry END, version = version + 1`,
       fanId,
       status,
       c?.sector ?? null,
       c === null ? null : c.meia ? 1 : 0,
       ticketId,
+      entry ?? null,
+      entry === undefined ? 0 : 1,
     );
+    this.mail(fanId);
+  }
+
+  // --- the lanes' outbox (with lanes) -----------------------------------------------------------
+
+  /** Owe the fan's lane its current state (nothing with one lane: the object tells the fan itself). */
+  mail(fanId: string): void {
+    const config = this.config();
+    if (!config || config.lanes <= 1) return;
+    this.sql.exec(
+      "INSERT OR REPLACE INTO lane_mail (fan_id, lane, version) SELECT fan_id, ?, version FROM fans WHERE fan_id = ?",
+      laneOf(config.id, fanId, config.lanes),
+      fanId,
+    );
+  }
+
+  /** Every change a lane (or every lane) has yet to confirm. */
+  pendingMail(lane?: number): PendingMail[] {
+    const rows =
+      lane === undefined
+        ? this.rows("SELECT fan_id, lane, version FROM lane_mail ORDER BY lane, version")
+        : this.rows("SELECT fan_id, lane, version FROM lane_mail WHERE lane = ? ORDER BY version", lane);
+    return rows.map((r) => ({
+      fanId: String(r.fan_id),
+      lane: Number(r.lane),
+      version: Number(r.version),
+    }));
+  }
+
+  hasPendingMail(): boolean {
+    return this.one("SELECT 1 AS x FROM lane_mail LIMIT 1") !== undefined;
+  }
+
+  /** The lane has the fan's state at `version`: nothing owed unless it changed again since. */
+  acked(fanId: string, version: number): void {
+    this.sql.exec("DELETE FROM lane_mail WHERE fan_id = ? AND version <= ?", fanId, version);
+  }
+
+  /** The view the lanes get (with lanes) changed: its next version, kept across restarts (a lane keeps the newest). */
+  nextViewVersion(): number {
+    const r = this.one(
+      `INSERT INTO meta (key, value) VALUES ('view', '1')
+       ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value`,
+    );
+    return Number(r?.value ?? 1);
+  }
+
+  viewVersion(): number {
+    return Number(this.one("SELECT value FROM meta WHERE key = 'view'")?.value ?? 0);
+  }
+
+  /** The lane place this fan came from is settled: nothing else changes but the record of it. */
+  settleEntry(fanId: string, entry: number): void {
+    this.sql.exec("UPDATE fans SET entry = ?, version = version + 1 WHERE fan_id = ?", entry, fanId);
+    this.mail(fanId);
   }
 
   // --- queue ------------------------------------------------------------------------------------
@@ -358,8 +457,8 @@ export class ShowStore {
     this.cachedEarliest = undefined;
   }
 
-  /** Record a hold: the fan leaves the queue and holds the ticket. */
-  putHold(h: HoldRecord): void {
+  /** Record a hold: the fan leaves the queue and holds the ticket (from this lane place, with lanes: `setFan`). */
+  putHold(h: HoldRecord, entry?: number | null): void {
     this.holdsChanged();
     this.sql.exec("DELETE FROM holds WHERE ticket_id = ? OR fan_id = ?", h.ticketId, h.fanId);
     this.sql.exec(
@@ -373,7 +472,7 @@ export class ShowStore {
     );
     this.sql.exec("INSERT OR IGNORE INTO past_holds (fan_id, ticket_id) VALUES (?, ?)", h.fanId, h.ticketId);
     this.dequeue(h.fanId);
-    this.setFan(h.fanId, "IN_PROGRESS", h, h.ticketId);
+    this.setFan(h.fanId, "IN_PROGRESS", h, h.ticketId, entry);
   }
 
   deleteHold(ticketId: string): void {

@@ -2,7 +2,16 @@ import type { TicketStatus } from "../db/schema";
 import type { ErrorCode } from "../errors";
 
 /** The outcome of a fan's latest request for one show (CONTRACT.md, "State"). */
-export const FAN_STATUSES = ["NONE", "WAITING", "IN_PROGRESS", "BOOKED", "CANCELLED", "EXPIRED", "SOLD_OUT"] as const;
+export const FAN_STATUSES = [
+  "NONE",
+  "PRE_QUEUE",
+  "WAITING",
+  "IN_PROGRESS",
+  "BOOKED",
+  "CANCELLED",
+  "EXPIRED",
+  "SOLD_OUT",
+] as const;
 export type FanStatus = (typeof FAN_STATUSES)[number];
 
 /** A ticket class: fans are admitted in arrival order within one class. */
@@ -54,8 +63,12 @@ export interface ShowConfig {
   id: string;
   status: "ready" | "archived";
   salesOpenAt: number;
+  /** When the pre-queue opens (#14, src/show/draw.ts); null: the sale opens in arrival order. */
+  prequeueOpensAt: number | null;
   holdSeconds: number;
   maxTicketsPerUser: number;
+  /** Waiting-room lanes: 1, the object holds the queue itself; K > 1, K lane objects do (src/lanes/). */
+  lanes: number;
   /** In the organizer's order, full before meia. */
   classes: ClassConfig[];
 }

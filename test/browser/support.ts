@@ -239,8 +239,11 @@ export async function createShow(
     festival: string;
     sectors: { name: string; capacity: number; priceCents: number; meiaShare?: number }[];
     holdSeconds?: number;
+    /** ISO times: the sale's opening and (#14) its pre-queue's. */
+    salesOpenAt?: string;
+    prequeueOpensAt?: string;
   },
-): Promise<{ id: string }> {
+): Promise<{ id: string; drawCommitment: string | null }> {
   const band = await api.call("POST", "/api/admin/bands", {
     admin: true,
     body: { name: spec.band, genre: "Samba-rock", description: "Groove paulistano, metais e coro de arquibancada." },
@@ -257,6 +260,8 @@ export async function createShow(
       holdSeconds: spec.holdSeconds ?? 300,
       maxTicketsPerUser: 2,
       sectors: spec.sectors,
+      ...(spec.salesOpenAt && { salesOpenAt: spec.salesOpenAt }),
+      ...(spec.prequeueOpensAt && { prequeueOpensAt: spec.prequeueOpensAt }),
     },
   });
   if (show.status !== 201) throw new Error(`show ${show.status} ${JSON.stringify(show.json)}`);

@@ -29,9 +29,9 @@ async function request(showId: string, token: string) {
   return api.call("PATCH", `/${showId}/ingresso/request`, { token, body: { sector: "Pista" } });
 }
 
-describe("realtime against wrangler dev", () => {
+describe.each([1, 8])("realtime against wrangler dev (%i lanes)", (lanes) => {
   it("a cancel notifies the next fan, on both of its sockets", async () => {
-    const show = await api.createShow({ sectors: pista(1) });
+    const show = await api.createShow({ sectors: pista(1), lanes });
     const ana = await api.signIn("Ana");
     const bia = await api.signIn("Bia");
     const held = await request(show.id, ana.token);
@@ -53,7 +53,7 @@ describe("realtime against wrangler dev", () => {
   });
 
   it("an expiry tells the holder EXPIRED and admits the next fan, with no request in between", async () => {
-    const show = await api.createShow({ sectors: pista(1), holdSeconds: 2 });
+    const show = await api.createShow({ sectors: pista(1), holdSeconds: 2, lanes });
     const ana = await api.signIn("Ana");
     const bia = await api.signIn("Bia");
     await request(show.id, ana.token);
@@ -67,7 +67,7 @@ describe("realtime against wrangler dev", () => {
   });
 
   it("when the last ticket is booked every waiting fan gets SOLD_OUT", async () => {
-    const show = await api.createShow({ sectors: pista(1) });
+    const show = await api.createShow({ sectors: pista(1), lanes });
     const ana = await api.signIn("Ana");
     const waiting = await Promise.all(["Bia", "Caio", "Duda"].map((n) => api.signIn(n)));
     const held = await request(show.id, ana.token);
@@ -88,7 +88,7 @@ describe("realtime against wrangler dev", () => {
 
   it("a restart on the same state keeps the queue, the holds and their expiry", async () => {
     // Long enough that the hold outlives a restart of wrangler dev on a busy machine (a few seconds).
-    const show = await api.createShow({ sectors: pista(1), holdSeconds: 12 });
+    const show = await api.createShow({ sectors: pista(1), holdSeconds: 12, lanes });
     const ana = await api.signIn("Ana");
     const bia = await api.signIn("Bia");
     const held = await request(show.id, ana.token);

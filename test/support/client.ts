@@ -43,6 +43,11 @@ export class Api {
     sectors: { name: string; capacity: number; priceCents: number; meiaShare?: number }[];
     holdSeconds?: number;
     maxTicketsPerUser?: number;
+    /** Waiting-room lanes (src/lanes/); the API's default is 1. */
+    lanes?: number;
+    /** ISO times: the sale's opening and (#14) its pre-queue's. */
+    salesOpenAt?: string;
+    prequeueOpensAt?: string;
   }) {
     const band = await this.call("POST", "/api/admin/bands", {
       admin: true,
@@ -60,7 +65,7 @@ export class Api {
       },
     });
     if (show.status !== 201) throw new Error(`show ${show.status} ${JSON.stringify(show.json)}`);
-    return show.json.show as { id: string };
+    return show.json.show as { id: string; drawCommitment: string | null };
   }
 
   /** A fan signed in the way fans sign in: a code mailed to a fresh address, read from the dev outbox. */

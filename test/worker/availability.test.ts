@@ -88,9 +88,9 @@ describe("the show object's availability", () => {
   });
 });
 
-describe("the availability message, on every socket of the show", () => {
+describe.each([1, 8])("the availability message, on every socket of the show (%i lanes)", (lanes) => {
   it("greets each socket with the counts, then tells every socket when they change: the last meia ticket booked reads sold out", async () => {
-    const show = await createShow({ sectors: pistaWithOneMeia });
+    const show = await createShow({ sectors: pistaWithOneMeia, lanes });
     const [ana, bia, cris] = await signInMany(3);
     // Bia and Cris only look at the page: neither is in any queue.
     const biaSock = await connect(show.id, bia!);
@@ -118,7 +118,10 @@ describe("the availability message, on every socket of the show", () => {
   });
 
   it("coalesces: a burst of twelve admissions costs each socket at most two messages, the last one true", async () => {
-    const show = await createShow({ sectors: [{ name: "Pista", capacity: 20, priceCents: 1000, meiaShare: 0 }] });
+    const show = await createShow({
+      sectors: [{ name: "Pista", capacity: 20, priceCents: 1000, meiaShare: 0 }],
+      lanes,
+    });
     const [watcher, ...fans] = await signInMany(13);
     const sock = await connect(show.id, watcher!);
     await sock.nextAvailability(() => true);

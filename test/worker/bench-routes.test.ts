@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { replaceIo } from "../../src/do/io";
 import worker, { app } from "../../src/index";
-import { call, createShow, showStub } from "./helpers";
+import { call, createShow, requestTicket, showStub, signIn } from "./helpers";
 
 describe("the benchmark's floor route", () => {
   it("does not exist unless BENCH_ROUTES is on: a plain 404 that wakes no object", async () => {
@@ -47,6 +47,29 @@ describe("the benchmark's session route", () => {
     expect(res.status).toBe(201);
     const { token } = (await res.json()) as { token: string };
     expect((await call("GET", `/${show.id}/ingresso`, { token })).json.status).toBe("NONE");
+  });
+});
+
+describe("the benchmark's counters route", () => {
+  it("does not exist unless BENCH_ROUTES is on; with it, answers what the coordinator and each lane counted", async () => {
+    const show = await createShow({
+      sectors: [{ name: "Pista", capacity: 1, priceCents: 100, meiaShare: 0 }],
+      lanes: 3,
+    });
+    expect((await call("GET", `/api/bench/lanes/${show.id}`)).status).toBe(404);
+    const fan = await signIn();
+    await requestTicket(show.id, fan);
+    const res = await app.request(`/api/bench/lanes/${show.id}`, {}, { ...env, BENCH_ROUTES: "on" });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      lanes: number;
+      coordinator: { counts: Record<string, number> };
+      laneMetrics: { counts: Record<string, number>; sockets: number }[];
+    };
+    expect(body.lanes).toBe(3);
+    expect(body.laneMetrics).toHaveLength(3);
+    expect(body.laneMetrics.reduce((n, l) => n + (l.counts.requests ?? 0), 0)).toBe(1);
+    expect(body.coordinator.counts.laneSyncs).toBeGreaterThanOrEqual(1);
   });
 });
 

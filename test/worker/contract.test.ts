@@ -198,6 +198,7 @@ describe("organizers", () => {
         { name: "Pista", meia: true, available: 0, inProgress: 1, booked: 0 },
         { name: "Camarote", meia: false, available: 0, inProgress: 0, booked: 1 },
       ],
+      lanes: [{ lane: 0, waiting: 0 }],
     });
     expectError(await call("GET", "/api/admin/shows/show_nope/stats", { admin: true }), 404, "SHOW_NOT_FOUND");
     expectError(await call("GET", "/api/admin/shows/show_nope/refunds", { admin: true }), 404, "SHOW_NOT_FOUND");

@@ -54,6 +54,10 @@ export interface ShowSpec {
   holdSeconds?: number;
   maxTicketsPerUser?: number;
   salesOpenAt?: string;
+  /** The fair opening (#14): a pre-queue from here, drawn at `salesOpenAt`. */
+  prequeueOpensAt?: string;
+  /** Waiting-room lanes (src/lanes/); the API's default is 1. */
+  lanes?: number;
 }
 
 /** A fresh band and show for one test. */
@@ -74,10 +78,18 @@ export async function createShow(spec: ShowSpec = {}) {
       ...(spec.holdSeconds !== undefined && { holdSeconds: spec.holdSeconds }),
       ...(spec.maxTicketsPerUser !== undefined && { maxTicketsPerUser: spec.maxTicketsPerUser }),
       ...(spec.salesOpenAt !== undefined && { salesOpenAt: spec.salesOpenAt }),
+      ...(spec.prequeueOpensAt !== undefined && { prequeueOpensAt: spec.prequeueOpensAt }),
+      ...(spec.lanes !== undefined && { lanes: spec.lanes }),
     },
   });
   if (show.status !== 201) throw new Error(`show: ${show.status} ${show.text}`);
-  return show.json.show as { id: string; sectors: { name: string; priceCents: number; meiaPriceCents: number }[] };
+  return show.json.show as {
+    id: string;
+    salesOpenAt: string;
+    prequeueOpensAt: string | null;
+    drawCommitment: string | null;
+    sectors: { name: string; priceCents: number; meiaPriceCents: number }[];
+  };
 }
 
 export interface TestFan {
@@ -164,6 +176,15 @@ export function expireSharedAnswers(): void {
 
 export function showStub(showId: string) {
   return env.SHOWS.getByName(showId);
+}
+
+/**
+ * The cron's poke of a show (its safety net): holds past their time end, and with lanes every lane
+ * gets what it is owed now, the view included. A test calls it before reading positions of a show
+ * with lanes, which otherwise reach the lanes within a second or two.
+ */
+export async function settled(showId: string): Promise<void> {
+  await showStub(showId).poke(showId);
 }
 
 /** Ticket rows of a show straight from D1, the record, in seat order within each class. */

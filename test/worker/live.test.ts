@@ -1,8 +1,9 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { FanSockets } from "../../src/do/fan-sockets";
 import { replaceIo } from "../../src/do/io";
+import { laneName, laneOf } from "../../src/lanes/key";
 import { CLIENT_MESSAGE_LIMIT, CLOSE, MAX_SOCKETS_PER_FAN, PING, STATE_REQUEST } from "../../src/messages";
 import { FanNotifier, POSITION_SLICE } from "../../src/show/notifier";
 import { PositionFeed } from "../../src/show/position-feed";
@@ -27,9 +28,9 @@ async function within<T>(p: Promise<T>, what: string, ms = 5_000): Promise<T> {
 
 const pista = (capacity: number) => [{ name: "Pista", capacity, priceCents: 9000, meiaShare: 0 }];
 
-describe("live notifications over WebSocket", () => {
+describe.each([1, 8])("live notifications over WebSocket (%i lanes)", (lanes) => {
   it("refuses a bad token with 401 and an unknown show with 404, before any upgrade", async () => {
-    const show = await createShow({ sectors: pista(1) });
+    const show = await createShow({ sectors: pista(1), lanes });
     const bad = await exports.default.fetch(`http://catraca.test/${show.id}/ingresso/ws?token=nope`, {
       headers: { upgrade: "websocket" },
     });
@@ -46,7 +47,7 @@ describe("live notifications over WebSocket", () => {
   });
 
   it("greets a fan with the full state on connect", async () => {
-    const show = await createShow({ sectors: pista(1) });
+    const show = await createShow({ sectors: pista(1), lanes });
     const [ana, bia] = await signInMany(2);
     await requestTicket(show.id, ana!);
     await requestTicket(show.id, bia!);
@@ -58,7 +59,7 @@ describe("live notifications over WebSocket", () => {
   });
 
   it("tells the next fan at once when a ticket is cancelled, on every one of its sockets", async () => {
-    const show = await createShow({ sectors: pista(1) });
+    const show = await createShow({ sectors: pista(1), lanes });
     const [ana, bia] = await signInMany(2);
     const held = await requestTicket(show.id, ana!);
     await requestTicket(show.id, bia!);
@@ -78,22 +79,26 @@ describe("live notifications over WebSocket", () => {
     for (const s of [tab1, tab2, anaSock]) s.ws.close(1000);
   });
 
-  it("still notifies a fan after the object was evicted (hibernated sockets)", async () => {
-    const show = await createShow({ sectors: pista(1) });
+  it("still notifies a fan after its object was evicted (hibernated sockets)", async () => {
+    const show = await createShow({ sectors: pista(1), lanes });
     const [ana, bia] = await signInMany(2);
     await requestTicket(show.id, ana!);
     await requestTicket(show.id, bia!);
     const sock = await connect(show.id, bia!);
     await sock.next((m) => m.status === "WAITING");
 
-    await evictDurableObject(showStub(show.id));
+    // The object that holds Bia's socket: the show's, or her lane.
+    await evictDurableObject(
+      lanes > 1 ? env.LANES.getByName(laneName(show.id, laneOf(show.id, bia!.id, lanes))) : showStub(show.id),
+    );
+    if (lanes > 1) await evictDurableObject(showStub(show.id));
     await call("PATCH", `/${show.id}/ingresso/cancel`, { token: ana!.token });
     expect((await sock.next((m) => m.status === "IN_PROGRESS")).status).toBe("IN_PROGRESS");
     sock.ws.close(1000);
   });
 
   it("answers ping with pong without a state message, and closes on an oversized message", async () => {
-    const show = await createShow({ sectors: pista(1) });
+    const show = await createShow({ sectors: pista(1), lanes });
     const [ana] = await signInMany(1);
     const sock = await connect(show.id, ana!);
     await sock.next((m) => m.status === "NONE");
@@ -107,7 +112,7 @@ describe("live notifications over WebSocket", () => {
   });
 
   it("coalesces position updates: a burst of departures costs each waiting fan one message", async () => {
-    const show = await createShow({ sectors: pista(1) });
+    const show = await createShow({ sectors: pista(1), lanes });
     const fans = await signInMany(12);
     for (const f of fans) await requestTicket(show.id, f);
     // fans[0] holds; fans[1..11] wait at positions 1..11. The last one listens.
@@ -126,40 +131,43 @@ describe("live notifications over WebSocket", () => {
     sock.ws.close(1000);
   });
 
-  it("sends a position pass in slices, and a fan who leaves meanwhile never gets a stale WAITING", async () => {
-    const show = await createShow({ sectors: pista(1) });
-    const fans = await signInMany(3 * POSITION_SLICE + 2);
-    for (const f of fans) await requestTicket(show.id, f);
-    const sockets = await Promise.all(fans.map((f) => connect(show.id, f)));
-    const leaver = fans.at(-1)!;
-    await sockets.at(-1)!.next((m) => m.position === 3 * POSITION_SLICE + 1);
+  it.skipIf(lanes > 1)(
+    "sends a position pass in slices, and a fan who leaves meanwhile never gets a stale WAITING",
+    async () => {
+      const show = await createShow({ sectors: pista(1) });
+      const fans = await signInMany(3 * POSITION_SLICE + 2);
+      for (const f of fans) await requestTicket(show.id, f);
+      const sockets = await Promise.all(fans.map((f) => connect(show.id, f)));
+      const leaver = fans.at(-1)!;
+      await sockets.at(-1)!.next((m) => m.position === 3 * POSITION_SLICE + 1);
 
-    // One pass from the object's own parts, run by hand; the object's own passes wait forever.
-    replaceIo(show.id, { sleep: () => new Promise(() => {}) });
-    await runInDurableObject(showStub(show.id), async (o: ShowQueue, ctx) => {
-      const realTime = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
-      const notifier = new FanNotifier(
-        new FanSockets(ctx, realTime.now),
-        new PositionFeed(new ShowStore(ctx.storage)),
-        realTime,
-      );
-      // Every position moves: the holder gives the ticket to the head of the queue.
-      await o.cancel(show.id, fans[0]!.id);
-      const pass = notifier.sendPositions([{ sector: "Pista", meia: false }]);
-      // The first slice went out; the last fan leaves before the pass reaches it.
-      await o.cancel(show.id, leaver.id);
-      await pass;
-    });
-    await sockets.at(-1)!.next((m) => m.status === "CANCELLED");
-    await sockets.at(-2)!.next((m) => m.position === 3 * POSITION_SLICE - 1);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(sockets.at(-1)!.messages.at(-1)?.status).toBe("CANCELLED");
-    expect(sockets.at(-1)!.messages.map((m) => m.status)).toEqual(["WAITING", "CANCELLED"]);
-    for (const s of sockets) s.ws.close(1000);
-  });
+      // One pass from the object's own parts, run by hand; the object's own passes wait forever.
+      replaceIo(show.id, { sleep: () => new Promise(() => {}) });
+      await runInDurableObject(showStub(show.id), async (o: ShowQueue, ctx) => {
+        const realTime = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+        const notifier = new FanNotifier(
+          new FanSockets(ctx, realTime.now),
+          new PositionFeed(new ShowStore(ctx.storage)),
+          realTime,
+        );
+        // Every position moves: the holder gives the ticket to the head of the queue.
+        await o.cancel(show.id, fans[0]!.id);
+        const pass = notifier.sendPositions([{ sector: "Pista", meia: false }]);
+        // The first slice went out; the last fan leaves before the pass reaches it.
+        await o.cancel(show.id, leaver.id);
+        await pass;
+      });
+      await sockets.at(-1)!.next((m) => m.status === "CANCELLED");
+      await sockets.at(-2)!.next((m) => m.position === 3 * POSITION_SLICE - 1);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(sockets.at(-1)!.messages.at(-1)?.status).toBe("CANCELLED");
+      expect(sockets.at(-1)!.messages.map((m) => m.status)).toEqual(["WAITING", "CANCELLED"]);
+      for (const s of sockets) s.ws.close(1000);
+    },
+  );
 
   it("regression: a `state` message answered without ending a hold past its time; now it answers as GET does", async () => {
-    const show = await createShow({ sectors: pista(1), holdSeconds: 60 });
+    const show = await createShow({ sectors: pista(1), holdSeconds: 60, lanes });
     const [ana, bia] = await signInMany(2);
     await requestTicket(show.id, ana!);
     await requestTicket(show.id, bia!);
@@ -173,9 +181,9 @@ describe("live notifications over WebSocket", () => {
   });
 });
 
-describe("what one fan may do to a show's sockets", () => {
+describe.each([1, 8])("what one fan may do to a show's sockets (%i lanes)", (lanes) => {
   it(`keeps at most ${MAX_SOCKETS_PER_FAN} sockets per fan: one more closes the oldest with ${CLOSE.REPLACED}, the others keep their updates`, async () => {
-    const show = await createShow({ sectors: pista(1) });
+    const show = await createShow({ sectors: pista(1), lanes });
     const [ana, bia] = await signInMany(2);
     await requestTicket(show.id, ana!);
     await requestTicket(show.id, bia!);
@@ -196,7 +204,7 @@ describe("what one fan may do to a show's sockets", () => {
   });
 
   it(`closes a socket that sends more than ${CLIENT_MESSAGE_LIMIT.count} messages in ${CLIENT_MESSAGE_LIMIT.windowMs / 1000} s with ${CLOSE.POLICY}; pings do not count`, async () => {
-    const show = await createShow({ sectors: pista(1) });
+    const show = await createShow({ sectors: pista(1), lanes });
     const [ana] = await signInMany(1);
     const sock = await connect(show.id, ana!);
     await sock.next((m) => m.status === "NONE");

@@ -16,6 +16,7 @@ function facts(over: Partial<RequestFacts> = {}): RequestFacts {
     now: 1_000,
     showStatus: "ready",
     salesOpenAt: 0,
+    prequeueOpensAt: null,
     maxTicketsPerUser: 4,
     sector: "Pista",
     counts: { total: 10, held: 0, booked: 0, waiting: 0 },

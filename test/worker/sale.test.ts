@@ -11,6 +11,7 @@ import { ShowLedger } from "../../src/show/ledger";
 import { AT_START, RETRY_AFTER_MS, Sale } from "../../src/show/sale";
 import { ShowStore } from "../../src/show/store";
 import type { ShowConfig } from "../../src/show/types";
+import { LocalLine } from "../../src/show/waiting-line";
 import { faultyD1 } from "./faults/faulty-d1";
 import { failD1 } from "./faults/inject";
 import { createShow, signInMany } from "./helpers";
@@ -35,7 +36,8 @@ async function onSale<T>(run: (s: OnSale) => Promise<T>): Promise<T> {
     const config = await ledger.config();
     if (!config || !("classes" in config)) throw new Error(`the show is not on sale: ${JSON.stringify(config)}`);
     store.saveConfig(config);
-    const sale = new Sale({ storage: ctx.storage, store, ledger, now: () => NOW });
+    const line = new LocalLine(store);
+    const sale = new Sale({ storage: ctx.storage, store, ledger, line: () => line, now: () => NOW });
     return run({
       sale,
       config,

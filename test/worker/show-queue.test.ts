@@ -8,6 +8,7 @@ import {
   payAndBook,
   requestTicket,
   type SectorSpec,
+  settled,
   showStub,
   signIn,
   signInMany,
@@ -17,9 +18,9 @@ import {
 
 const pista = (capacity: number): SectorSpec[] => [{ name: "Pista", capacity, priceCents: 12000, meiaShare: 0 }];
 
-describe("the show's queue", () => {
+describe.each([1, 8])("the show's queue (%i lanes)", (lanes) => {
   it("gives 100 concurrent fans on 20 tickets exactly 20 distinct holds and positions 1..80", async () => {
-    const show = await createShow({ sectors: pista(20) });
+    const show = await createShow({ sectors: pista(20), lanes });
     const fans = await signInMany(100);
     const answers = await Promise.all(fans.map((f) => requestTicket(show.id, f)));
 
@@ -28,9 +29,17 @@ describe("the show's queue", () => {
     expect(holding).toHaveLength(20);
     expect(waiting).toHaveLength(80);
     expect(new Set(holding.map((a) => a.json.ticket.id)).size).toBe(20);
-    expect(waiting.map((a) => a.json.position).sort((a, b) => a - b)).toEqual(
-      Array.from({ length: 80 }, (_, i) => i + 1),
+    // With lanes an answer's position is provisional; the positions settle as the view reaches every lane.
+    await settled(show.id);
+    const positions = await Promise.all(
+      fans.filter((_, i) => answers[i]?.status === 202).map(async (f) => (await state(show.id, f)).position),
     );
+    expect(positions.sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    if (lanes === 1) {
+      expect(waiting.map((a) => a.json.position).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 80 }, (_, i) => i + 1),
+      );
+    }
 
     const rows = await ticketRows(show.id);
     expect(rows.filter((r) => r.status === "IN_PROGRESS")).toHaveLength(20);
@@ -38,7 +47,7 @@ describe("the show's queue", () => {
   });
 
   it("keeps a fan's place when the request is repeated", async () => {
-    const show = await createShow({ sectors: pista(1) });
+    const show = await createShow({ sectors: pista(1), lanes });
     const [a, b, c] = await signInMany(3);
     await requestTicket(show.id, a!);
     await requestTicket(show.id, b!);
@@ -55,7 +64,7 @@ describe("the show's queue", () => {
   });
 
   it("admits strictly in arrival order after cancels and expiries", async () => {
-    const show = await createShow({ sectors: pista(2), holdSeconds: 60 });
+    const show = await createShow({ sectors: pista(2), holdSeconds: 60, lanes });
     const fans = await signInMany(6);
     for (const f of fans) await requestTicket(show.id, f);
     const [f0, f1, f2, f3, f4, f5] = fans as [
@@ -69,10 +78,12 @@ describe("the show's queue", () => {
 
     // f3 leaves the queue: f2 and f4 move up.
     await call("PATCH", `/${show.id}/ingresso/cancel`, { token: f3.token });
+    await settled(show.id);
     expect((await state(show.id, f4)).position).toBe(2);
 
     // f0 gives its ticket back: the head of the queue (f2) gets it, not a later fan.
     await call("PATCH", `/${show.id}/ingresso/cancel`, { token: f0.token });
+    await settled(show.id);
     expect((await state(show.id, f2)).status).toBe("IN_PROGRESS");
     expect((await state(show.id, f4)).position).toBe(1);
 
@@ -87,7 +98,7 @@ describe("the show's queue", () => {
   });
 
   it("hands the tickets of a burst of cancels to as many next fans, in arrival order", async () => {
-    const show = await createShow({ sectors: pista(5) });
+    const show = await createShow({ sectors: pista(5), lanes });
     const fans = await signInMany(12);
     for (const f of fans) await requestTicket(show.id, f);
     // fans 0..4 hold, 5..11 wait. Three holders and one waiting fan give up at the same time.
@@ -97,6 +108,7 @@ describe("the show's queue", () => {
     );
     expect(answers.map((a) => [a.status, a.json.status])).toEqual(leaving.map(() => [200, "CANCELLED"]));
 
+    await settled(show.id);
     const statuses = await Promise.all(fans.map((f) => state(show.id, f)));
     expect(statuses.map((s) => s.status)).toEqual([
       "CANCELLED",
@@ -118,7 +130,7 @@ describe("the show's queue", () => {
   });
 
   it("refuses to book a hold past its time even before the alarm ran", async () => {
-    const show = await createShow({ sectors: pista(1), holdSeconds: 30 });
+    const show = await createShow({ sectors: pista(1), holdSeconds: 30, lanes });
     const [ana, bia] = await signInMany(2);
     const held = await requestTicket(show.id, ana!);
     await requestTicket(show.id, bia!);
@@ -140,7 +152,7 @@ describe("the show's queue", () => {
   });
 
   it("tells every waiting fan SOLD_OUT when the last ticket is booked", async () => {
-    const show = await createShow({ sectors: pista(1) });
+    const show = await createShow({ sectors: pista(1), lanes });
     const [ana, bia, caio] = await signInMany(3);
     const held = await requestTicket(show.id, ana!);
     await requestTicket(show.id, bia!);
@@ -154,18 +166,8 @@ describe("the show's queue", () => {
     expect(late.json.error.code).toBe("SOLD_OUT");
   });
 
-  it("sets one alarm at the earliest hold expiry and clears it when no hold is left", async () => {
-    const show = await createShow({ sectors: pista(2), holdSeconds: 120 });
-    const [ana] = await signInMany(1);
-    const held = await requestTicket(show.id, ana!);
-    const alarm = await runInDurableObject(showStub(show.id), (_o, ctx) => ctx.storage.getAlarm());
-    expect(alarm).toBe(Date.parse(held.json.expiresAt));
-    await call("PATCH", `/${show.id}/ingresso/cancel`, { token: ana!.token });
-    expect(await runInDurableObject(showStub(show.id), (_o, ctx) => ctx.storage.getAlarm())).toBeNull();
-  });
-
   it("expires overdue holds from the cron sweep when the alarm was lost", async () => {
-    const show = await createShow({ sectors: pista(1), holdSeconds: 1 });
+    const show = await createShow({ sectors: pista(1), holdSeconds: 1, lanes });
     const [ana, bia] = await signInMany(2);
     await requestTicket(show.id, ana!);
     await requestTicket(show.id, bia!);
@@ -181,6 +183,18 @@ describe("the show's queue", () => {
     await waitOnExecutionContext(ctx);
     expect((await state(show.id, bia!)).status).toBe("IN_PROGRESS");
     expect((await state(show.id, ana!)).status).toBe("EXPIRED");
+  });
+});
+
+describe("the show object's alarm", () => {
+  it("sets one alarm at the earliest hold expiry and clears it when no hold is left", async () => {
+    const show = await createShow({ sectors: pista(2), holdSeconds: 120 });
+    const [ana] = await signInMany(1);
+    const held = await requestTicket(show.id, ana!);
+    const alarm = await runInDurableObject(showStub(show.id), (_o, ctx) => ctx.storage.getAlarm());
+    expect(alarm).toBe(Date.parse(held.json.expiresAt));
+    await call("PATCH", `/${show.id}/ingresso/cancel`, { token: ana!.token });
+    expect(await runInDurableObject(showStub(show.id), (_o, ctx) => ctx.storage.getAlarm())).toBeNull();
   });
 });
 

@@ -139,6 +139,7 @@ export function mountShowForm(form: HTMLFormElement, t: OrganizerMessages): void
       };
     });
     const salesOpenAt = field(form, "salesOpenAt");
+    const prequeueOpensAt = field(form, "prequeueOpensAt");
     const festival = field(form, "festival");
     await submitting(form, t.creating, async () => {
       try {
@@ -148,8 +149,10 @@ export function mountShowForm(form: HTMLFormElement, t: OrganizerMessages): void
           address: field(form, "address"),
           startsAt: venueTimeToIso(field(form, "startsAt")),
           ...(salesOpenAt && { salesOpenAt: venueTimeToIso(salesOpenAt) }),
+          ...(prequeueOpensAt && { prequeueOpensAt: venueTimeToIso(prequeueOpensAt) }),
           holdSeconds: Math.round(Number(field(form, "holdMinutes")) * 60),
           maxTicketsPerUser: Number(field(form, "maxTicketsPerUser")),
+          lanes: Number(field(form, "lanes")),
           sectors,
         });
         location.assign(`/organizador/shows/${encodeURIComponent(show.id)}`);

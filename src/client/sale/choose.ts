@@ -1,6 +1,7 @@
 /** Choose a ticket class (sector and inteira/meia) and join its queue. */
 import { classAvailability } from "../../db/views";
 import { formatMoney, formatShowDate } from "../../page/format";
+import { openingAt } from "../../show/draw";
 import type { FanState } from "../../show/types";
 import { h } from "../dom";
 import type { SaleContext } from "./context";
@@ -18,13 +19,25 @@ export function chooseForm(ctx: SaleContext, state: FanState): HTMLElement {
   if (show.status === "archived") {
     return h("div", { class: "choose" }, h("p", { class: "notice notice--info" }, t.archived));
   }
-  if (Date.parse(show.salesOpenAt) > ctx.clock.now()) {
-    return h(
-      "div",
-      { class: "choose" },
-      h("p", { class: "notice notice--info" }, t.salesNotOpen(formatShowDate(show.salesOpenAt, ctx.lang))),
-    );
+  const opening = openingAt(
+    {
+      prequeueOpensAt: show.prequeueOpensAt === null ? null : Date.parse(show.prequeueOpensAt),
+      salesOpenAt: Date.parse(show.salesOpenAt),
+    },
+    ctx.clock.now(),
+  );
+  if (opening === "closed") {
+    const drawAt = formatShowDate(show.salesOpenAt, ctx.lang);
+    const text = show.prequeueOpensAt
+      ? t.prequeueSoon(formatShowDate(show.prequeueOpensAt, ctx.lang), drawAt)
+      : t.salesNotOpen(drawAt);
+    return h("div", { class: "choose" }, h("p", { class: "notice notice--info" }, text));
   }
+  // In the pre-queue, the same form joins the draw.
+  const lead =
+    opening === "prequeue"
+      ? h("p", { class: "notice notice--info" }, t.prequeueJoinLead(formatShowDate(show.salesOpenAt, ctx.lang)))
+      : null;
 
   const open = (n: { free: number; held: number }) => n.free + n.held > 0;
   const firstWithTickets = show.sectors.find((s) => open(classAvailability(s, "all"))) ?? show.sectors[0];
@@ -80,6 +93,7 @@ export function chooseForm(ctx: SaleContext, state: FanState): HTMLElement {
   const form = h(
     "form",
     { class: "choose form", novalidate: true },
+    lead,
     h("fieldset", { class: "options" }, h("legend", { class: "options__legend" }, t.sectorLegend), sectorOptions),
     h(
       "fieldset",

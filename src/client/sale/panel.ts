@@ -15,6 +15,7 @@ import { admittedScreen } from "./admitted";
 import { type AwaitedPayment, awaitingScreen } from "./awaiting";
 import type { SaleContext, Screen } from "./context";
 import { cancelledScreen, chooseScreen, expiredScreen, soldOutScreen } from "./outcomes";
+import { prequeueScreen } from "./prequeue";
 import { bookedScreen, ticketList } from "./tickets";
 import { errorText } from "./ui";
 import { waitingScreen } from "./waiting";
@@ -46,6 +47,8 @@ function screenKey(state: FanState, mode: Mode, awaiting: AwaitedPayment | undef
 
 function buildScreen(ctx: SaleContext, state: FanState, mode: Mode, awaiting: AwaitedPayment | undefined): Screen {
   switch (state.status) {
+    case "PRE_QUEUE":
+      return prequeueScreen(ctx, state);
     case "WAITING":
       return waitingScreen(ctx, state);
     case "IN_PROGRESS":

@@ -104,6 +104,15 @@ describe("the revocation list", () => {
     expect(reads).toBe(1);
   });
 
+  it("regression: a call never waits on another request's read itself; when that read never ends, it reads the list on its own", async () => {
+    // The first call's request went away mid-read: in Workers its I/O dies with it and its promise
+    // never settles. Before, every call of the isolate awaited that promise, and hung with it.
+    const copy = new RevocationCache(() => 0);
+    void copy.minVersion("a", () => new Promise<never>(() => {}));
+    const read = async () => ({ revoked: [{ account: "a", version: 2 }], cursor: 1 });
+    expect(await copy.minVersion("a", read)).toBe(2);
+  });
+
   it("keeps checking against the copy it has while the list cannot be read, and tries again a second later", async () => {
     let now = 0;
     const copy = new RevocationCache(() => now);

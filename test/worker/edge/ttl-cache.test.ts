@@ -19,9 +19,10 @@ function cacheOn(opts: { maxEntries?: number } = {}) {
 }
 
 describe("the edge's cache", () => {
-  it("looks a key up once for its time to live, calls at once sharing the lookup", async () => {
+  it("looks a key up once for its time to live, calls at once waiting for the first one's answer", async () => {
     const c = cacheOn();
     expect(await Promise.all([c.get("a"), c.get("a"), c.get("a")])).toEqual(["value of a", "value of a", "value of a"]);
+    expect(c.loads).toEqual(["a"]);
     c.clock.now = 59;
     expect(await c.get("a")).toBe("value of a");
     expect(c.loads).toEqual(["a"]);
@@ -58,5 +59,33 @@ describe("the edge's cache", () => {
     expect(c.loads).toEqual(["a", "b", "c"]);
     await c.get("a");
     expect(c.loads).toEqual(["a", "b", "c", "a"]);
+  });
+
+  it("regression: never hands one request's lookup under way to another; a call whose first caller went away looks the key up itself", async () => {
+    // The first caller's lookup never ends (its request was cancelled: in Workers its I/O dies
+    // with it). Before, every call at once awaited that one promise and hung with it.
+    const cache = new TtlCache<string, string>({ ttlMs: () => 60_000, maxEntries: 10, waitMs: 20, pollMs: 1 });
+    const stuck = new Promise<string>(() => {});
+    const first = cache.get("a", () => stuck);
+    let secondLoads = 0;
+    const second = cache.get("a", async () => {
+      secondLoads += 1;
+      return "looked up again";
+    });
+    expect(second).not.toBe(first);
+    expect(await second).toBe("looked up again");
+    expect(secondLoads).toBe(1);
+    // Its answer is what the key holds now.
+    expect(await cache.get("a", async () => "never asked")).toBe("looked up again");
+  });
+
+  it("does not keep an answer looked up while the key was forgotten", async () => {
+    const cache = new TtlCache<string, string>({ ttlMs: () => 60_000, maxEntries: 10 });
+    let release: (v: string) => void = () => {};
+    const old = cache.get("a", () => new Promise<string>((r) => (release = r)));
+    cache.forget((k) => k === "a");
+    release("before the write");
+    expect(await old).toBe("before the write");
+    expect(await cache.get("a", async () => "after the write")).toBe("after the write");
   });
 });

@@ -5,6 +5,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { objectIo, replaceIo } from "../../../src/do/io";
+import { laneName } from "../../../src/lanes/key";
 import { showStub } from "../helpers";
 import { type D1Op, type FaultPlan, faultyD1 } from "./faulty-d1";
 
@@ -80,4 +81,59 @@ export function failD1(op: D1Op | "any", when: "before" | "after", times = 1): F
     }
   };
   return { before: check("before"), after: check("after"), failures: () => failures };
+}
+
+/** Restart one of a show's lanes: its memory is gone, its storage and its sockets stay. */
+export async function restartLane(showId: string, lane: number): Promise<void> {
+  const stub = env.LANES.getByName(laneName(showId, lane));
+  await runInDurableObject(stub, () => {});
+  await evictDurableObject(stub);
+}
+
+/**
+ * The named object's calls to other objects (a lane's to its coordinator, the coordinator's
+ * deliveries to a lane) fail on the next `times` calls: `before` they are sent (nothing happened
+ * there), or `after` the other object served them (the answer lost). With `overloaded`, the error
+ * is the platform's for an overloaded object.
+ */
+export function failCalls(
+  name: string,
+  when: "before" | "after",
+  opts: { times?: number; overloaded?: boolean } = {},
+): { attempts: () => number; failures: () => number } {
+  let attempts = 0;
+  let failures = 0;
+  const times = opts.times ?? Number.POSITIVE_INFINITY;
+  const fail = () => {
+    failures += 1;
+    const err = new Error(
+      `call failed ${when === "before" ? "before it was sent" : "after it was served, its answer lost"}`,
+    );
+    throw opts.overloaded ? Object.assign(err, { overloaded: true }) : err;
+  };
+  replaceIo(name, {
+    calls: async (_to, send) => {
+      attempts += 1;
+      if (failures >= times) return send();
+      if (when === "before") fail();
+      await send();
+      return fail();
+    },
+  });
+  return { attempts: () => attempts, failures: () => failures };
+}
+
+/** The named object's calls reach the other object twice (a retried call), answering the second. */
+export function repeatCalls(name: string): void {
+  replaceIo(name, {
+    calls: async (_to, send) => {
+      await send();
+      return send();
+    },
+  });
+}
+
+/** Give the named object its calls back as they are. */
+export function healCalls(name: string): void {
+  replaceIo(name, { calls: undefined });
 }

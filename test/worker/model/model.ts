@@ -1,7 +1,9 @@
 /**
  * A reference model of one show's sale, in plain TypeScript: what the contract says should happen,
  * written as simply as possible (arrays and maps, no storage, no D1). The model-based test runs the
- * same random commands against it and against the real Durable Object with real D1.
+ * same random commands against it and against the real Durable Object with real D1. It stays one
+ * FIFO per class: by arrival (one lane), or by the Worker's stamp (lanes, `byStamp`), where a join
+ * stamped before fans already waiting goes ahead of them.
  */
 export interface ModelClass {
   key: string;
@@ -40,6 +42,8 @@ export class SaleModel {
   now: number;
   readonly queue = new Map<string, string[]>();
   readonly fans = new Map<string, ModelFan>();
+  /** Each waiting fan's stamp, when the queue is kept by stamp. */
+  readonly stamps = new Map<string, number>();
 
   constructor(
     readonly classes: ModelClass[],
@@ -47,6 +51,7 @@ export class SaleModel {
     readonly holdMs: number,
     readonly maxPerFan: number,
     startAt: number,
+    readonly byStamp = false,
   ) {
     this.now = startAt;
     for (const c of classes) this.queue.set(c.key, []);
@@ -55,9 +60,10 @@ export class SaleModel {
 
   /** An independent copy, to try one order of concurrent calls. */
   clone(): SaleModel {
-    const m = new SaleModel(this.classes, this.fanIds, this.holdMs, this.maxPerFan, this.now);
+    const m = new SaleModel(this.classes, this.fanIds, this.holdMs, this.maxPerFan, this.now, this.byStamp);
     for (const [k, q] of this.queue) m.queue.set(k, [...q]);
     for (const [id, f] of this.fans) m.fans.set(id, { ...f, booked: [...f.booked] });
+    for (const [id, t] of this.stamps) m.stamps.set(id, t);
     return m;
   }
 
@@ -68,6 +74,8 @@ export class SaleModel {
     for (const [k, q] of other.queue) this.queue.set(k, [...q]);
     this.fans.clear();
     for (const [id, f] of other.fans) this.fans.set(id, { ...f, booked: [...f.booked] });
+    this.stamps.clear();
+    for (const [id, t] of other.stamps) this.stamps.set(id, t);
   }
 
   fan(id: string): ModelFan {
@@ -121,8 +129,11 @@ export class SaleModel {
     }
   }
 
-  /** Answers the error, or undefined; `enqueued` tells whether the fan joined the queue. */
-  request(fanId: string, key: string): { error?: ModelError; enqueued: boolean } {
+  /**
+   * Answers the error, or undefined; `enqueued` tells whether the fan joined the queue. Kept by
+   * stamp, the fan goes behind every waiting fan stamped before it and ahead of the others.
+   */
+  request(fanId: string, key: string, stamp = 0): { error?: ModelError; enqueued: boolean } {
     this.settle();
     const f = this.fan(fanId);
     if (f.status === "WAITING" || f.status === "IN_PROGRESS") return { enqueued: false };
@@ -130,7 +141,14 @@ export class SaleModel {
     if (this.booked(key) >= this.cls(key).total) return { error: "SOLD_OUT", enqueued: false };
     f.status = "WAITING";
     f.cls = key;
-    this.queue.get(key)?.push(fanId);
+    const q = this.queue.get(key) ?? [];
+    if (this.byStamp) {
+      this.stamps.set(fanId, stamp);
+      const at = q.findIndex((other) => (this.stamps.get(other) ?? 0) > stamp);
+      q.splice(at < 0 ? q.length : at, 0, fanId);
+    } else {
+      q.push(fanId);
+    }
     this.admit(key);
     return { enqueued: true };
   }

@@ -1,0 +1,1 @@
+ALTER TABLE `shows` ADD `lanes` integer DEFAULT 1 NOT NULL;
