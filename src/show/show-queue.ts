@@ -1,19 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
 import { refusedUpgrade, upgradeOf } from "../do/fan-sockets";
-import { objectIo } from "../do/io";
-import { Counters } from "../do/metrics";
+import type { Counters } from "../do/metrics";
 import { SerialExecutor } from "../do/serial";
 import type { LaneReport, SyncReply } from "../lanes/protocol";
-import { LaneBuffers } from "./lane-buffers";
-import { LaneHub, type ReportItem } from "./lane-hub";
-import { ShowLedger } from "./ledger";
-import { type DrawResult, Opening } from "./opening";
-import { type Refusal, Sale, type SaleStep } from "./sale";
-import { ShowSockets } from "./show-sockets";
-import { nothing, ShowSteps } from "./show-steps";
-import { ShowStore } from "./store";
+import type { ReportItem } from "./lane-hub";
+import type { DrawResult } from "./opening";
+import type { Refusal, SaleStep } from "./sale";
+import { type ShowParts, showParts } from "./show-parts";
+import { nothing } from "./show-steps";
 import type { ClassAvailability, HoldCheck, Outcome, TicketClass } from "./types";
-import { LocalLine } from "./waiting-line";
 
 type Availability = { ok: true; classes: ClassAvailability[] } | Refusal;
 
@@ -29,57 +24,12 @@ type Availability = { ok: true; classes: ClassAvailability[] } | Refusal;
  * buffers the lanes report (`laneSync`), and its lane hub (src/show/lane-hub.ts) delivers to them.
  */
 export class ShowQueue extends DurableObject<Env> {
-  private readonly showId: string;
-  private readonly store: ShowStore;
-  private readonly sale: Sale;
-  private readonly sockets: ShowSockets;
-  private readonly hub: LaneHub;
-  private readonly steps: ShowSteps;
-  private readonly metrics = new Counters();
   private readonly serial = new SerialExecutor();
-  private readonly opening: Opening;
+  private readonly parts: ShowParts;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.store = new ShowStore(ctx.storage);
-    // Its name, in every entry point; an object not reached by a show's id has none and serves nothing.
-    this.showId = ctx.id.name ?? this.store.config()?.id ?? "";
-    const io = objectIo(this.showId, env.DB);
-    const buffers = new LaneBuffers(ctx.storage);
-    const local = new LocalLine(this.store);
-    this.opening = Opening.of(ctx.storage, this.store);
-    this.sale = new Sale({
-      storage: ctx.storage,
-      store: this.store,
-      ledger: new ShowLedger(() => io.db(), this.showId),
-      line: () => (this.hub.lanes() > 1 ? buffers : local),
-      lanes: buffers,
-      metrics: this.metrics,
-      opening: this.opening,
-      now: () => io.now(),
-    });
-    this.sockets = new ShowSockets(ctx, this.store, io, this.showId);
-    this.hub = new LaneHub({
-      showId: this.showId,
-      store: this.store,
-      buffers,
-      io,
-      lane: (name) => this.env.LANES.getByName(name),
-      report: (report) => this.reports({ report }).then(nothing),
-      // A step keeps the alarm for the retry.
-      retry: () => this.steps.call(nothing, nothing).catch(() => {}),
-      metrics: this.metrics,
-      opening: this.opening,
-    });
-    this.steps = new ShowSteps({
-      serial: this.serial,
-      storage: ctx.storage,
-      sale: this.sale,
-      sockets: this.sockets,
-      hub: this.hub,
-      now: () => io.now(),
-      showId: this.showId,
-    });
+    this.parts = showParts(ctx, env, this.serial, (report) => this.reports({ report }));
   }
 
   // --- RPC: the fan's purchase flow -------------------------------------------------------------
@@ -90,7 +40,7 @@ export class ShowQueue extends DurableObject<Env> {
    */
   request(showId: string, fanId: string, wanted: TicketClass): Promise<Outcome> {
     this.mine(showId);
-    this.metrics.add("requests");
+    this.parts.metrics.add("requests");
     return this.requests({ fanId, wanted });
   }
 
@@ -110,14 +60,14 @@ export class ShowQueue extends DurableObject<Env> {
    */
   async book(showId: string, fanId: string, ticketId: string, paymentId: string): Promise<Outcome> {
     const outcome = await this.outcome(showId, (s) => s.book(fanId, ticketId, paymentId));
-    await this.hub.delivered();
+    await this.parts.hub.delivered();
     return outcome;
   }
 
   /** The fan's payment is in flight (a Pix code issued, a card in 3-D Secure): the hold is extended once. */
   async extendHold(showId: string, fanId: string, ticketId: string, paymentId: string): Promise<Outcome> {
     const outcome = await this.outcome(showId, (s) => s.extendHold(fanId, ticketId, paymentId));
-    await this.hub.delivered();
+    await this.parts.hub.delivered();
     return outcome;
   }
 
@@ -129,7 +79,7 @@ export class ShowQueue extends DurableObject<Env> {
   /** For `POST /api/payments`: does this fan hold this ticket now, or did they once? */
   checkHold(showId: string, fanId: string, ticketId: string): Promise<HoldCheck> {
     this.mine(showId);
-    return this.steps.call<HoldCheck>(
+    return this.parts.steps.call<HoldCheck>(
       (s) => s.checkHold(fanId, ticketId),
       (refusal) => ({ kind: "refused", refusal }),
     );
@@ -138,44 +88,44 @@ export class ShowQueue extends DurableObject<Env> {
   /** The cron's safety net: overdue holds end even if the alarm was lost; every lane gets what it is owed. */
   async poke(showId: string): Promise<void> {
     this.mine(showId);
-    await this.steps.call(nothing, nothing);
-    await this.hub.flush();
+    await this.parts.steps.call(nothing, nothing);
+    await this.parts.hub.flush();
   }
 
   /** The organizer archived the show (D1 already says so): from now on it takes no new requests. */
   async archived(showId: string): Promise<void> {
     this.mine(showId);
     await this.serial.run(async () => {
-      this.sale.archived();
-      if (this.hub.lanes() > 1) this.store.nextViewVersion();
+      this.parts.sale.archived();
+      if (this.parts.hub.lanes() > 1) this.parts.store.nextViewVersion();
     });
-    await this.hub.flush();
+    await this.parts.hub.flush();
   }
 
   /** Free and held tickets per class (catalogue, show page): the object's own counts, no D1 once warm. */
   availability(showId: string): Promise<Availability> {
     this.mine(showId);
-    return this.steps.call<Availability>(
-      (s) => ({ ok: true, classes: this.store.availability(s.config) }),
+    return this.parts.steps.call<Availability>(
+      (s) => ({ ok: true, classes: this.parts.store.availability(s.config) }),
       (refusal) => refusal,
     );
   }
 
   /** Fans waiting per class that has any (admin stats, the organizers' dashboard); with lanes, the lanes have them. */
   waitingByClass(): (TicketClass & { waiting: number })[] {
-    return this.store.waitingByClass();
+    return this.parts.store.waitingByClass();
   }
 
   /** The fair opening (#14), at the show's creation: the secret seed drawn once, its commitment answered. */
   commitDraw(showId: string): Promise<string> {
     this.mine(showId);
-    return this.opening.commit();
+    return this.parts.opening.commit();
   }
 
   /** The draw once it happened (a step: a draw due now happens first); undefined before. */
   drawResult(showId: string): Promise<DrawResult | undefined> {
     this.mine(showId);
-    return this.steps.call(() => this.opening.result(), nothing);
+    return this.parts.steps.call(() => this.parts.opening.result(), nothing);
   }
 
   // --- RPC: the show's lanes ---------------------------------------------------------------------
@@ -186,13 +136,13 @@ export class ShowQueue extends DurableObject<Env> {
    */
   laneSync(showId: string, report: LaneReport, knownView: number): Promise<SyncReply> {
     this.mine(showId);
-    this.metrics.add("laneSyncs");
+    this.parts.metrics.add("laneSyncs");
     return this.reports({ report, knownView });
   }
 
   private readonly reports = this.serial.batch((items: ReportItem[]) =>
-    this.steps.step(
-      (s) => this.hub.answer(s, items),
+    this.parts.steps.step(
+      (s) => this.parts.hub.answer(s, items),
       (refusal) => {
         throw new Error(`a lane reported to a show that is not on sale: ${refusal.code}`);
       },
@@ -201,7 +151,7 @@ export class ShowQueue extends DurableObject<Env> {
 
   /** What this object counted (the benchmark's, through its routes). */
   laneMetrics(): ReturnType<Counters["snapshot"]> {
-    return this.metrics.snapshot();
+    return this.parts.metrics.snapshot();
   }
 
   /** An empty call: the floor against which the benchmarks measure the request path. */
@@ -218,33 +168,37 @@ export class ShowQueue extends DurableObject<Env> {
     const upgrade = upgradeOf(request);
     if (upgrade instanceof Response) return upgrade;
     this.mine(upgrade.showId);
-    return this.steps.call((s) => this.sockets.accept(upgrade.fanId, s.answer(upgrade.fanId).state), refusedUpgrade);
+    return this.parts.steps.call(
+      (s) => this.parts.sockets.accept(upgrade.fanId, s.answer(upgrade.fanId).state),
+      refusedUpgrade,
+    );
   }
 
   /** A `state` message is answered exactly as `GET /:showId/ingresso`; anything else is ignored. */
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const fanId = this.sockets.stateRequest(ws, message);
-    if (fanId !== undefined) await this.steps.call((s) => this.sockets.sendTo(ws, s.answer(fanId).state), nothing);
+    const fanId = this.parts.sockets.stateRequest(ws, message);
+    if (fanId !== undefined)
+      await this.parts.steps.call((s) => this.parts.sockets.sendTo(ws, s.answer(fanId).state), nothing);
   }
 
   override webSocketClose(ws: WebSocket, code: number): void {
-    this.sockets.closed(ws, code);
+    this.parts.sockets.closed(ws, code);
   }
 
   override webSocketError(ws: WebSocket): void {
-    this.sockets.error(ws);
+    this.parts.sockets.error(ws);
   }
 
   /** Expiries and retries (`ShowSteps.alarm`); with lanes, then every lane what it is owed. */
   override async alarm(): Promise<void> {
-    await this.steps.alarm();
-    await this.hub.flush();
+    await this.parts.steps.alarm();
+    await this.parts.hub.flush();
   }
 
   /** A fan's calls of one kind that queue up one right after another, as one step; a refusal answers each. */
   private fanBatch<I>(run: (s: SaleStep, items: I[]) => Promise<Outcome[]>): (item: I) => Promise<Outcome> {
     return this.serial.batch((items: I[]) =>
-      this.steps.step(
+      this.parts.steps.step(
         (s) => run(s, items),
         (refusal) => items.map(() => refusal),
       ),
@@ -253,14 +207,16 @@ export class ShowQueue extends DurableObject<Env> {
 
   /** Refuse a call about another show: each object caches and sells one show's tickets only. */
   private mine(showId: string): void {
-    if (showId !== this.showId || showId === "") {
-      throw new Error(`this object serves show "${this.showId}", not "${showId}": reach a show's object by its id`);
+    if (showId !== this.parts.showId || showId === "") {
+      throw new Error(
+        `this object serves show "${this.parts.showId}", not "${showId}": reach a show's object by its id`,
+      );
     }
   }
 
   /** A fan's call on this show, answered with the fan's state or the contract's error. */
   private outcome(showId: string, body: (s: SaleStep) => Outcome | Promise<Outcome>): Promise<Outcome> {
     this.mine(showId);
-    return this.steps.call<Outcome>(body, (refusal) => refusal);
+    return this.parts.steps.call<Outcome>(body, (refusal) => refusal);
   }
 }
