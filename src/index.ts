@@ -23,7 +23,7 @@ import { purchase } from "./routes/purchase";
 import { sessions } from "./routes/sessions";
 import { ticketsRoutes } from "./routes/tickets";
 import { securityHeaders } from "./security";
-import { showsWithOverdueHolds } from "./show/ledger";
+import { showsWithDrawDue, showsWithOverdueHolds } from "./show/ledger";
 
 export { Account } from "./accounts/account";
 export { RevocationList } from "./accounts/revocations";
@@ -105,18 +105,21 @@ app.onError((err, c) => {
 export default {
   fetch: (request, env, ctx) => app.fetch(request, benchEnv(env), ctx),
   /**
-   * Safety nets: poke every show that D1 says has an overdue hold, and (re)start the builder of
+   * Safety nets: poke every show that D1 says has an overdue hold or a draw due (its alarm may have
+   * been lost), and (re)start the builder of
    * every show still being prepared (its start may have failed after the show was written). Then
    * close the checkouts of holds that are over and retry refunds that failed (src/payments/sweep.ts).
    */
   async scheduled(controller, env, ctx) {
-    const [overdue, preparing] = await Promise.all([
-      showsWithOverdueHolds(database(env.DB), controller.scheduledTime),
+    const db = database(env.DB);
+    const [overdue, drawing, preparing] = await Promise.all([
+      showsWithOverdueHolds(db, controller.scheduledTime),
+      showsWithDrawDue(db, controller.scheduledTime),
       showsBeingPrepared(env.DB),
     ]);
     ctx.waitUntil(
       Promise.allSettled([
-        ...overdue.map((id) => env.SHOWS.getByName(id).poke(id)),
+        ...[...new Set([...overdue, ...drawing])].map((id) => env.SHOWS.getByName(id).poke(id)),
         ...preparing.map((id) => env.BUILDERS.getByName(id).start(id)),
       ])
         .then((results) => {

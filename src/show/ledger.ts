@@ -11,6 +11,8 @@ import {
   exists,
   fillPlaceholders,
   gt,
+  isNotNull,
+  lte,
   ne,
   notExists,
   type Placeholder,
@@ -342,6 +344,27 @@ export async function showsWithOverdueHolds(db: Db, now: number): Promise<string
     .selectDistinct({ showId: tickets.showId })
     .from(tickets)
     .where(and(eq(tickets.status, "IN_PROGRESS"), sql`${tickets.holdExpiresAt} <= ${now}`));
+  return rows.map((r) => r.showId);
+}
+
+/** How long after a pre-queue's opening the cron still pokes its show, in case the alarm was lost. */
+export const DRAW_SAFETY_NET_MS = 60 * 60_000;
+
+/**
+ * Shows with a pre-queue whose opening passed within `DRAW_SAFETY_NET_MS`: the cron pokes them, so
+ * that the draw happens even if the alarm was lost (a show already drawn is not drawn again).
+ */
+export async function showsWithDrawDue(db: Db, now: number): Promise<string[]> {
+  const rows = await db
+    .select({ showId: shows.id })
+    .from(shows)
+    .where(
+      and(
+        isNotNull(shows.prequeueOpensAt),
+        lte(shows.salesOpenAt, now),
+        gt(shows.salesOpenAt, now - DRAW_SAFETY_NET_MS),
+      ),
+    );
   return rows.map((r) => r.showId);
 }
 

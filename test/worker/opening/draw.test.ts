@@ -4,12 +4,20 @@
  * issue specifies them, the seed matching the commitment published at creation, late arrivals
  * behind every pre-queued fan, cancels before and after, restarts before and after.
  */
+import {
+  createExecutionContext,
+  createScheduledController,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import worker from "../../../src/index";
 import { laneOf } from "../../../src/lanes/key";
 import { restart, restartLane } from "../faults/inject";
-import { call, settled } from "../helpers";
+import { call, settled, showStub, ticketRows } from "../helpers";
 import { waitingFans } from "../lanes/support";
-import { enter, expectedOrder, leave, opening, prequeueShow, sha256Hex, stateOf } from "./support";
+import { clockAt, enter, expectedOrder, leave, opening, prequeueShow, sha256Hex, stateOf } from "./support";
 
 async function drawOf(showId: string) {
   const res = await call("GET", `/api/shows/${showId}/draw`);
@@ -146,5 +154,24 @@ describe.each([1, 8])("the draw at the opening, %i lane(s)", (lanes) => {
     ]);
     const meiaOrder = await expectedOrder(draw.seed ?? "", meia);
     expect(await outcomes(show, meiaOrder)).toEqual(["IN_PROGRESS", "WAITING 1", "WAITING 2", "WAITING 3"]);
+  });
+});
+
+describe("the cron's safety net for the draw", () => {
+  it("draws a show whose alarm was lost, with no fan calling, at the next cron after the opening", async () => {
+    const show = await prequeueShow({ tickets: 2 });
+    const fans = await waitingFans(4);
+    for (const f of fans) await enter(show, f);
+    await runInDurableObject(showStub(show.id), (_o, ctx) => ctx.storage.deleteAlarm());
+    clockAt(show, show.salesOpenAt + 30_000);
+
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: show.salesOpenAt + 30_000 }), env, ctx);
+    await waitOnExecutionContext(ctx);
+
+    // D1's record alone, read before any call could reach the object: the cron's poke drew it.
+    const held = (await ticketRows(show.id)).filter((t) => t.status === "IN_PROGRESS").map((t) => t.userId);
+    const draw = await drawOf(show.id);
+    expect(new Set(held)).toEqual(new Set((await expectedOrder(draw.seed ?? "", fans)).slice(0, 2)));
   });
 });
