@@ -4,47 +4,28 @@
  * socket, and a churn of fans joining, leaving and rejoining around a few tickets that ends with
  * nothing oversold, nothing lost and nothing stuck.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api } from "../support/client.ts";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
-import { type LiveSocket, openLive } from "../support/live-client.ts";
+import { describe, expect, it } from "vitest";
+import { devServerSuite } from "./server.ts";
 
-let server: DevServer;
-let api: Api;
-const sockets: LiveSocket[] = [];
-
-beforeAll(async () => {
-  server = await startDevServer({ vars: { RATE_LIMIT: "off" } });
-  api = new Api(server.url);
-});
-
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await server?.dispose();
-});
+const suite = devServerSuite({ vars: { RATE_LIMIT: "off" } });
 
 const pista = (capacity: number) => [{ name: "Pista", capacity, priceCents: 20000, meiaShare: 0 }];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function live(showId: string, token: string) {
-  const s = await openLive(server.url, showId, token);
-  sockets.push(s);
-  return s;
-}
-
 const request = (showId: string, token: string) =>
-  api.call("PATCH", `/${showId}/ingresso/request`, { token, body: { sector: "Pista" } });
-const cancel = (showId: string, token: string) => api.call("PATCH", `/${showId}/ingresso/cancel`, { token });
-const stateOf = async (showId: string, token: string) => (await api.call("GET", `/${showId}/ingresso`, { token })).json;
+  suite.api.call("PATCH", `/${showId}/ingresso/request`, { token, body: { sector: "Pista" } });
+const cancel = (showId: string, token: string) => suite.api.call("PATCH", `/${showId}/ingresso/cancel`, { token });
+const stateOf = async (showId: string, token: string) =>
+  (await suite.api.call("GET", `/${showId}/ingresso`, { token })).json;
 
 describe.each([1, 8])("the waiting room against wrangler dev (%i lanes)", (lanes) => {
   it("admits in the order the requests reached the Worker, and tells each admitted fan on its socket", async () => {
-    const show = await api.createShow({ sectors: pista(1), lanes });
-    const holder = await api.signIn("Primeira");
-    const fans = await Promise.all(Array.from({ length: 10 }, (_, i) => api.signIn(`Fã ${i}`)));
+    const show = await suite.api.createShow({ sectors: pista(1), lanes });
+    const holder = await suite.api.signIn("Primeira");
+    const fans = await Promise.all(Array.from({ length: 10 }, (_, i) => suite.api.signIn(`Fã ${i}`)));
     expect((await request(show.id, holder.token)).status).toBe(200);
     for (const f of fans) expect((await request(show.id, f.token)).status).toBe(202);
-    const socks = await Promise.all(fans.map((f) => live(show.id, f.token)));
+    const socks = await Promise.all(fans.map((f) => suite.live(show.id, f.token)));
     let current = holder;
     for (const [i, f] of fans.entries()) {
       await cancel(show.id, current.token);
@@ -58,8 +39,8 @@ describe.each([1, 8])("the waiting room against wrangler dev (%i lanes)", (lanes
   });
 
   it("takes a churn of fans joining, leaving and rejoining around three tickets, and ends with nothing oversold, lost or stuck", async () => {
-    const show = await api.createShow({ sectors: pista(3), lanes });
-    const fans = await Promise.all(Array.from({ length: 24 }, (_, i) => api.signIn(`Fã ${i}`)));
+    const show = await suite.api.createShow({ sectors: pista(3), lanes });
+    const fans = await Promise.all(Array.from({ length: 24 }, (_, i) => suite.api.signIn(`Fã ${i}`)));
     const until = Date.now() + 6_000;
     await Promise.all(
       fans.map(async (f, i) => {
@@ -77,7 +58,7 @@ describe.each([1, 8])("the waiting room against wrangler dev (%i lanes)", (lanes
     const states = await Promise.all(fans.map((f) => stateOf(show.id, f.token)));
     const holding = states.filter((s) => s.status === "IN_PROGRESS");
     const waiting = states.filter((s) => s.status === "WAITING");
-    const stats = (await api.call("GET", `/api/admin/shows/${show.id}/stats`, { admin: true })).json;
+    const stats = (await suite.api.call("GET", `/api/admin/shows/${show.id}/stats`, { admin: true })).json;
     const pistaStats = stats.sectors.find((x: { meia: boolean }) => !x.meia);
     // Nothing oversold, no ticket held twice, and no fan waits beside a free ticket.
     expect(holding.length).toBeLessThanOrEqual(3);
@@ -93,7 +74,7 @@ describe.each([1, 8])("the waiting room against wrangler dev (%i lanes)", (lanes
     await Promise.all(fans.map((f) => cancel(show.id, f.token)));
     await sleep(1_500);
     await Promise.all(fans.map((f) => cancel(show.id, f.token)));
-    const after = (await api.call("GET", `/api/admin/shows/${show.id}/stats`, { admin: true })).json;
+    const after = (await suite.api.call("GET", `/api/admin/shows/${show.id}/stats`, { admin: true })).json;
     expect(after.waiting).toBe(0);
     expect(after.sectors[0]).toMatchObject({ available: 3, inProgress: 0, booked: 0 });
   });

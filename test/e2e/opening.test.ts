@@ -8,24 +8,10 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api } from "../support/client.ts";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
-import { type LiveSocket, openLive } from "../support/live-client.ts";
+import { describe, expect, it } from "vitest";
+import { devServerSuite } from "./server.ts";
 
-let server: DevServer;
-let api: Api;
-const sockets: LiveSocket[] = [];
-
-beforeAll(async () => {
-  server = await startDevServer({ vars: { RATE_LIMIT: "off" } });
-  api = new Api(server.url);
-});
-
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await server?.dispose();
-});
+const suite = devServerSuite({ vars: { RATE_LIMIT: "off" } });
 
 const FANS = 50;
 const TICKETS = 5;
@@ -33,22 +19,23 @@ const sha256 = (data: string | Buffer) => createHash("sha256").update(data).dige
 
 describe.each([1, 8])("the fair opening against wrangler dev (%i lanes)", (lanes) => {
   it(`draws ${FANS} pre-queued fans at the opening, tells them all within 2 s, and admits the first ${TICKETS} by key`, async () => {
-    const fans = await Promise.all(Array.from({ length: FANS }, (_, i) => api.signIn(`Fã ${i}`)));
+    const fans = await Promise.all(Array.from({ length: FANS }, (_, i) => suite.api.signIn(`Fã ${i}`)));
     // Time to join and connect before the opening, on a loaded machine too.
     const salesOpenAt = Date.now() + 10_000;
-    const show = await api.createShow({
+    const show = await suite.api.createShow({
       sectors: [{ name: "Pista", capacity: TICKETS, priceCents: 20000, meiaShare: 0 }],
       lanes,
       salesOpenAt: new Date(salesOpenAt).toISOString(),
       prequeueOpensAt: new Date(Date.now() - 60_000).toISOString(),
     });
     const joined = await Promise.all(
-      fans.map((f) => api.call("PATCH", `/${show.id}/ingresso/request`, { token: f.token, body: { sector: "Pista" } })),
+      fans.map((f) =>
+        suite.api.call("PATCH", `/${show.id}/ingresso/request`, { token: f.token, body: { sector: "Pista" } }),
+      ),
     );
     for (const j of joined) expect(j.json).toMatchObject({ status: "PRE_QUEUE", sector: "Pista" });
     expect(joined.every((j) => j.status === 202)).toBe(true);
-    const socks = await Promise.all(fans.map((f) => openLive(server.url, show.id, f.token)));
-    sockets.push(...socks);
+    const socks = await Promise.all(fans.map((f) => suite.live(show.id, f.token)));
     expect(Date.now()).toBeLessThan(salesOpenAt);
 
     // Nobody calls: the alarm draws, and the sockets hear it.
@@ -60,7 +47,7 @@ describe.each([1, 8])("the fair opening against wrangler dev (%i lanes)", (lanes
     );
     expect(Math.max(...told.map((t) => t.at)) - salesOpenAt).toBeLessThan(2_000);
 
-    const draw = (await api.call("GET", `/api/shows/${show.id}/draw`)).json;
+    const draw = (await suite.api.call("GET", `/api/shows/${show.id}/draw`)).json;
     expect(sha256(Buffer.from(draw.seed, "hex"))).toBe(show.drawCommitment);
     const byKey = fans
       .map((f, i) => ({ i, key: sha256(`${draw.seed}:${f.id}`) }))
@@ -78,7 +65,7 @@ describe.each([1, 8])("the fair opening against wrangler dev (%i lanes)", (lanes
 
     const verify = await promisify(execFile)(
       process.execPath,
-      [path.join(import.meta.dirname, "../../scripts/verify-draw.ts"), server.url, show.id],
+      [path.join(import.meta.dirname, "../../scripts/verify-draw.ts"), suite.server.url, show.id],
       { encoding: "utf8" },
     );
     expect(verify.stdout).toContain("OK: the draw is what its seed says");
