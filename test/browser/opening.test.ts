@@ -4,37 +4,10 @@
  * explained with its commitment, then the position or the held ticket the moment the draw
  * happens, in Brazilian Portuguese and in English, with screenshots of each.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
-import { Api, createShow, type FanPage, launchChromium, openFan, shoot, signInOnPage } from "./support.ts";
+import { describe, expect, it } from "vitest";
+import { browserSuite, createShow, type FanPage, shoot, signInOnPage } from "./support.ts";
 
-let server: DevServer;
-let api: Api;
-let browser: Browser;
-const fans: FanPage[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDevServer(), launchChromium()]);
-  api = new Api(server.url);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
-
-afterEach(async () => {
-  const seen = fans.flatMap((f) => f.problems);
-  await Promise.all(fans.splice(0).map((f) => f.context.close()));
-  expect(seen, "console errors or CSP violations").toEqual([]);
-});
-
-async function fan(locale: string): Promise<FanPage> {
-  const f = await openFan(browser, server.url, { locale });
-  fans.push(f);
-  return f;
-}
+const suite = browserSuite();
 
 /** The countdown's text as seconds (`mm:ss`, or `hh:mm:ss`). */
 function secondsLeft(text: string | null): number {
@@ -46,15 +19,15 @@ function secondsLeft(text: string | null): number {
 describe("the pre-queue on the fans' page", () => {
   it("counts down to the draw, keeps the place on reload, then shows the place drawn, in pt-BR and English", async () => {
     const salesOpenAt = Date.now() + 35_000;
-    const show = await createShow(api, {
+    const show = await createShow(suite.api, {
       band: "Sorteio Sonoro",
       festival: "Festival Fila Justa",
       sectors: [{ name: "Pista", capacity: 1, priceCents: 15000, meiaShare: 0 }],
       salesOpenAt: new Date(salesOpenAt).toISOString(),
       prequeueOpensAt: new Date(Date.now() - 60_000).toISOString(),
     });
-    const pt = await fan("pt-BR");
-    const en = await fan("en");
+    const pt = await suite.fan({ locale: "pt-BR" });
+    const en = await suite.fan({ locale: "en" });
     const screens = [
       {
         f: pt,
