@@ -173,18 +173,27 @@ export class SaleModel {
     f.paid = 0;
   }
 
-  /** The provider approves a payment for the fan's current hold. */
-  pay(fanId: string): void {
+  /**
+   * Whether the fan, reading its state to pay, sees a hold. With lanes (`byStamp`) only a holder's
+   * read reaches the coordinator (which ends holds past their time and admits); a waiting fan's is
+   * answered by its lane, which knows of an admission only once the coordinator's alarm or poke
+   * delivered it: a turn that came by the clock alone is not yet seen, so nothing can be paid.
+   */
+  private seesHold(fanId: string): boolean {
+    const waitsAtItsLane = this.byStamp && this.fan(fanId).status !== "IN_PROGRESS";
     this.settle();
-    const f = this.fan(fanId);
-    if (f.status === "IN_PROGRESS") f.paid += 1;
+    return !waitsAtItsLane && this.fan(fanId).status === "IN_PROGRESS";
   }
 
-  /** The fan opens a checkout at the provider for the current hold (a PENDING payment). */
+  /** The provider approves a payment for the fan's current hold, as the fan sees it. */
+  pay(fanId: string): void {
+    if (this.seesHold(fanId)) this.fan(fanId).paid += 1;
+  }
+
+  /** The fan opens a checkout at the provider for the current hold, as the fan sees it (a PENDING payment). */
   checkout(fanId: string): void {
-    this.settle();
     const f = this.fan(fanId);
-    if (f.status === "IN_PROGRESS") f.checkout = f.holds;
+    if (this.seesHold(fanId)) f.checkout = f.holds;
   }
 
   /**

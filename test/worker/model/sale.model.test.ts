@@ -24,7 +24,8 @@
  * among the fans that had reached their lane: a join still on its way may be overtaken.
  *
  * `MODEL_RUNS` sets the number of sequences (CI: 300), `MODEL_LANE_RUNS` those with lanes (CI: 25);
- * `npm run test:soak` runs 2,000 and 500.
+ * `npm run test:soak` runs 2,000 and 500. `MODEL_SEED` and `MODEL_PATH` replay a counterexample
+ * fast-check printed (run only the part it came from, with `-t`).
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -60,6 +61,8 @@ const RUNS = Number(env.MODEL_RUNS ?? 300);
  */
 const LANE_RUNS = Number(env.MODEL_LANE_RUNS || 25);
 const LANES = 3;
+/** A failure's seed and path as fast-check printed them, to replay it. */
+const REPLAY = env.MODEL_SEED ? { seed: Number(env.MODEL_SEED), path: env.MODEL_PATH || undefined } : {};
 const MAX_COMMANDS = 40;
 
 // --- the show's shape, drawn per sequence -------------------------------------------------------
@@ -1019,7 +1022,7 @@ async function agreesWithTheModel(lanes: number, runs: number): Promise<void> {
       }
       counters.calls += real.counters.calls;
     }),
-    { numRuns: runs },
+    { numRuns: runs, ...REPLAY },
   );
   console.log(
     `model-based test (${lanes} lane${lanes > 1 ? "s" : ""}): ${counters.sequences} sequences, ${counters.steps} steps, ${counters.calls} calls in ${((Date.now() - started) / 1000).toFixed(1)} s\n  steps by kind: ${[...counters.kinds].map(([k, n]) => `${k} ${n}`).join(", ")}`,
