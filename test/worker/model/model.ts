@@ -177,12 +177,18 @@ export class SaleModel {
    * Whether the fan, reading its state to pay, sees a hold. With lanes (`byStamp`) only a holder's
    * read reaches the coordinator (which ends holds past their time and admits); a waiting fan's is
    * answered by its lane, which knows of an admission only once the coordinator's alarm or poke
-   * delivered it: a turn that came by the clock alone is not yet seen, so nothing can be paid.
+   * delivered it: a turn that came by the clock alone is not yet seen, so nothing can be paid or
+   * booked.
    */
-  private seesHold(fanId: string): boolean {
-    const waitsAtItsLane = this.byStamp && this.fan(fanId).status !== "IN_PROGRESS";
+  seesHold(fanId: string): boolean {
+    return this.seeHolds([fanId]).has(fanId);
+  }
+
+  /** `seesHold` for several fans reading at once (before the clock's admissions are settled for any). */
+  seeHolds(fanIds: string[]): Set<string> {
+    const waitAtTheirLanes = new Set(fanIds.filter((id) => this.byStamp && this.fan(id).status !== "IN_PROGRESS"));
     this.settle();
-    return !waitsAtItsLane && this.fan(fanId).status === "IN_PROGRESS";
+    return new Set(fanIds.filter((id) => !waitAtTheirLanes.has(id) && this.fan(id).status === "IN_PROGRESS"));
   }
 
   /** The provider approves a payment for the fan's current hold, as the fan sees it. */

@@ -777,8 +777,10 @@ class Concurrently implements Cmd {
   ) {}
   check = () => true;
   async run(m: SaleModel, r: Real) {
-    m.settle();
-    const ops = this.ops.filter((op) => op.kind !== "book" || m.fan(r.fans[op.fan]?.id ?? "").status === "IN_PROGRESS");
+    // A book runs only for a fan who sees a hold (with lanes, not one that came by the clock alone).
+    const fanOf = (op: Op) => r.fans[op.fan]?.id ?? "";
+    const seeing = m.seeHolds(this.ops.filter((op) => op.kind === "book").map(fanOf));
+    const ops = this.ops.filter((op) => op.kind !== "book" || seeing.has(fanOf(op)));
     const books = new Map<Op, BookCall>();
     for (const op of ops) {
       if (op.kind === "book") books.set(op, await resolveBook(m, r, (r.fans[op.fan] as TestFan).id, "current", false));
@@ -848,9 +850,10 @@ class WithFault implements Cmd {
   ) {}
   check = () => true;
   async run(m: SaleModel, r: Real) {
-    m.settle();
     const fanId = (r.fans[this.op.fan] as TestFan).id;
-    const runs = this.op.kind !== "book" || m.fan(fanId).status === "IN_PROGRESS";
+    // A book runs only for a fan who sees a hold (with lanes, not one that came by the clock alone).
+    const runs = this.op.kind !== "book" || m.seesHold(fanId);
+    m.settle();
     const book = runs && this.op.kind === "book" ? await resolveBook(m, r, fanId, "current", false) : undefined;
     const stamp = this.op.kind === "request" ? r.nextStamp++ : 0;
     const heal = this.inject(r, fanId);
