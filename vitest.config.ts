@@ -31,6 +31,9 @@ export default defineConfig(async () => {
     MODEL_RUNS: process.env.MODEL_RUNS ?? "300",
     // Of them against a show with lanes (each costs the lanes' calls too); soak: a quarter of MODEL_RUNS.
     MODEL_LANE_RUNS: process.env.MODEL_LANE_RUNS ?? "",
+    // Replaying a counterexample fast-check printed: its seed and path.
+    MODEL_SEED: process.env.MODEL_SEED ?? "",
+    MODEL_PATH: process.env.MODEL_PATH ?? "",
   };
   const test = {
     setupFiles: ["./test/worker/apply-migrations.ts"],

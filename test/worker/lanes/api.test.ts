@@ -1,10 +1,25 @@
 /**
  * Lanes through the API (contract v1.1): `"lanes"` on POST /api/admin/shows and on the Show, the
  * stats summed over the lanes and listed per lane, the dashboard's waiting fans, an archived show
- * and a booking with lanes.
+ * and a booking with lanes (the next fan's too, once a hold ran out).
  */
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, createShow, inDays, payAndBook, requestTicket, settled, signInMany, state } from "../helpers";
+import { laneName } from "../../../src/lanes/key";
+import { setClock } from "../faults/inject";
+import {
+  call,
+  createShow,
+  inDays,
+  payAndBook,
+  paymentRows,
+  requestTicket,
+  settled,
+  showStub,
+  signInMany,
+  state,
+} from "../helpers";
+import { join } from "./support";
 
 const pista = (capacity: number) => [{ name: "Pista", capacity, priceCents: 3000, meiaShare: 0 }];
 
@@ -60,6 +75,36 @@ describe("lanes through the API", () => {
     expect(booked.json.status).toBe("BOOKED");
     expect(await state(show.id, ana!)).toMatchObject({ status: "BOOKED", booked: [{ id: held.json.ticket.id }] });
     expect((await state(show.id, bia!)).status).toBe("SOLD_OUT");
+  });
+
+  it("shows a waiting fan her turn that came as a hold ran out only once the coordinator gave it, with the whole hold, and keeps what she pays", async () => {
+    const created = await createShow({ sectors: pista(1), lanes: 3, holdSeconds: 60 });
+    const show = { id: created.id, lanes: 3 };
+    const [ana, bia] = await signInMany(2);
+    const t0 = Date.now();
+    const clock = (t: number) => {
+      setClock(show.id, t);
+      for (let lane = 0; lane < show.lanes; lane++) setClock(laneName(show.id, lane), t);
+    };
+    clock(t0);
+    // Bia holds the one seat; Ana's join, stamped before hers, reached its lane late.
+    expect((await join(show, bia!.id, t0 + 1)).ok).toBe(true);
+    await settled(show.id);
+    expect((await join(show, ana!.id, t0)).ok).toBe(true);
+    await settled(show.id);
+    expect(await state(show.id, bia!)).toMatchObject({ status: "IN_PROGRESS" });
+    // Bia's hold runs out: until the coordinator ends it, Ana's lane shows her place, no hold to pay for.
+    const later = t0 + 60_001;
+    clock(later);
+    expect(await state(show.id, ana!)).toMatchObject({ status: "WAITING", position: 1 });
+    await runDurableObjectAlarm(showStub(show.id));
+    await settled(show.id);
+    const held = await state(show.id, ana!);
+    expect(held).toMatchObject({ status: "IN_PROGRESS", expiresAt: new Date(later + 60_000).toISOString() });
+    const { paymentId, booked } = await payAndBook(show.id, ana!, held.ticket?.id as string);
+    expect(booked.json.status).toBe("BOOKED");
+    expect((await paymentRows(show.id)).map((p) => [p.id, p.status])).toEqual([[paymentId, "APPROVED"]]);
+    expect((await state(show.id, bia!)).status).toBe("EXPIRED");
   });
 
   it("refuses new requests on an archived show with lanes, and keeps the places it gave", async () => {

@@ -173,18 +173,33 @@ export class SaleModel {
     f.paid = 0;
   }
 
-  /** The provider approves a payment for the fan's current hold. */
-  pay(fanId: string): void {
-    this.settle();
-    const f = this.fan(fanId);
-    if (f.status === "IN_PROGRESS") f.paid += 1;
+  /**
+   * Whether the fan, reading its state to pay, sees a hold. With lanes (`byStamp`) only a holder's
+   * read reaches the coordinator (which ends holds past their time and admits); a waiting fan's is
+   * answered by its lane, which knows of an admission only once the coordinator's alarm or poke
+   * delivered it: a turn that came by the clock alone is not yet seen, so nothing can be paid or
+   * booked.
+   */
+  seesHold(fanId: string): boolean {
+    return this.seeHolds([fanId]).has(fanId);
   }
 
-  /** The fan opens a checkout at the provider for the current hold (a PENDING payment). */
-  checkout(fanId: string): void {
+  /** `seesHold` for several fans reading at once (before the clock's admissions are settled for any). */
+  seeHolds(fanIds: string[]): Set<string> {
+    const waitAtTheirLanes = new Set(fanIds.filter((id) => this.byStamp && this.fan(id).status !== "IN_PROGRESS"));
     this.settle();
+    return new Set(fanIds.filter((id) => !waitAtTheirLanes.has(id) && this.fan(id).status === "IN_PROGRESS"));
+  }
+
+  /** The provider approves a payment for the fan's current hold, as the fan sees it. */
+  pay(fanId: string): void {
+    if (this.seesHold(fanId)) this.fan(fanId).paid += 1;
+  }
+
+  /** The fan opens a checkout at the provider for the current hold, as the fan sees it (a PENDING payment). */
+  checkout(fanId: string): void {
     const f = this.fan(fanId);
-    if (f.status === "IN_PROGRESS") f.checkout = f.holds;
+    if (this.seesHold(fanId)) f.checkout = f.holds;
   }
 
   /**
