@@ -22,13 +22,14 @@ async function sale(seats: number, n: number) {
     salesOpenAt: "2020-01-01T00:00:00Z",
   });
   const show = { id: created.id, lanes: LANES };
-  const pool = await waitingFans(n * 8);
-  // Spread over lanes: the i-th fan in lane i mod LANES.
+  // Spread over lanes: the i-th fan in lane i mod LANES (fans are drawn until every lane wanted has one).
+  const pool: string[] = [];
   const fans: string[] = [];
   for (let i = 0; i < n; i++) {
     const want = i % LANES;
-    const f = pool.find((id) => !fans.includes(id) && laneOf(show.id, id, LANES) === want) as string;
-    fans.push(f);
+    const inLane = (id: string) => !fans.includes(id) && laneOf(show.id, id, LANES) === want;
+    while (!pool.some(inLane)) pool.push(...(await waitingFans(8)));
+    fans.push(pool.find(inLane) as string);
   }
   let stamp = 1_000;
   const lane = (fanId: string) => laneOf(show.id, fanId, LANES);
