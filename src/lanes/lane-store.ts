@@ -4,7 +4,8 @@
  * coordinator, and the coordinator's latest view. Every function is synchronous. The tables are
  * created with the show's rules (`saveConfig`), once D1 has said the show is on sale.
  */
-import type { FanStatus, ShowConfig, TicketClass, TicketView } from "../show/types";
+import { type Row, ShowSql } from "../do/show-sql";
+import type { FanStatus, TicketClass, TicketView } from "../show/types";
 import type { OrderKey } from "./key";
 import type { Decline, LaneEntry, LaneView, SamplePoint } from "./protocol";
 
@@ -97,8 +98,6 @@ export interface ReportState {
   sampledAt: number;
 }
 
-type Row = Record<string, SqlStorageValue>;
-
 const toFan = (r: Row): LaneFan => ({
   fanId: String(r.fan_id),
   status: String(r.status) as LaneFan["status"],
@@ -124,44 +123,14 @@ const toEntry = (r: Row): WaitingEntry => ({
 
 const m = (c: TicketClass) => (c.meia ? 1 : 0);
 
-export class LaneStore {
-  private cachedConfig: ShowConfig | undefined;
+export class LaneStore extends ShowSql {
   private cachedView: LaneView | null | undefined;
-  private readonly sql: SqlStorage;
 
-  constructor(private readonly storage: DurableObjectStorage) {
-    this.sql = storage.sql;
+  constructor(storage: DurableObjectStorage) {
+    super(storage, [SCHEMA]);
   }
 
-  private rows(query: string, ...params: SqlStorageValue[]): Row[] {
-    return this.sql.exec<Row>(query, ...params).toArray();
-  }
-
-  private one(query: string, ...params: SqlStorageValue[]): Row | undefined {
-    return this.rows(query, ...params)[0];
-  }
-
-  // --- the show's rules, and the coordinator's view -----------------------------------------------
-
-  config(): ShowConfig | undefined {
-    if (!this.cachedConfig && this.hasTables()) {
-      const r = this.one("SELECT value FROM meta WHERE key = 'show'");
-      this.cachedConfig = r ? (JSON.parse(String(r.value)) as ShowConfig) : undefined;
-    }
-    return this.cachedConfig;
-  }
-
-  saveConfig(config: ShowConfig): void {
-    this.storage.transactionSync(() => {
-      this.sql.exec(SCHEMA);
-      this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('show', ?)", JSON.stringify(config));
-    });
-    this.cachedConfig = config;
-  }
-
-  private hasTables(): boolean {
-    return this.one("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'meta'") !== undefined;
-  }
+  // --- the show's rules (ShowSql), and the coordinator's view -------------------------------------
 
   view(): LaneView | undefined {
     if (this.cachedView === undefined) {

@@ -5,6 +5,7 @@
  * created with the show's rules (`saveConfig`), once D1 has said the show exists: an object asked
  * about a made-up id keeps no storage. Every other function is for an object that has its rules.
  */
+import { type Row, ShowSql } from "../do/show-sql";
 import { laneOf } from "../lanes/key";
 import { LANE_SCHEMA } from "./lane-buffers";
 import type { BookedRecord, HoldRecord } from "./rules";
@@ -128,8 +129,6 @@ export interface PendingMail {
   version: number;
 }
 
-type Row = Record<string, SqlStorageValue>;
-
 const toHold = (r: Row): HoldRecord => ({
   ticketId: String(r.ticket_id),
   fanId: String(r.fan_id),
@@ -166,49 +165,12 @@ const toQueueEntry = (r: Row): QueueEntry => ({
   meia: r.meia === 1,
 });
 
-export class ShowStore {
-  private cachedConfig: ShowConfig | undefined;
+export class ShowStore extends ShowSql {
   /** The earliest hold expiry (null: no hold), undefined until read again. */
   private cachedEarliest: number | null | undefined;
 
-  private readonly sql: SqlStorage;
-
-  constructor(private readonly storage: DurableObjectStorage) {
-    this.sql = storage.sql;
-  }
-
-  private rows(query: string, ...params: SqlStorageValue[]): Row[] {
-    return this.sql.exec<Row>(query, ...params).toArray();
-  }
-
-  private one(query: string, ...params: SqlStorageValue[]): Row | undefined {
-    return this.rows(query, ...params)[0];
-  }
-
-  // --- the show's rules -------------------------------------------------------------------------
-
-  /** Cached in memory: a show's rules never change once it exists, and every call reads them. */
-  config(): ShowConfig | undefined {
-    if (!this.cachedConfig && this.hasTables()) {
-      const r = this.one("SELECT value FROM meta WHERE key = 'show'");
-      this.cachedConfig = r ? (JSON.parse(String(r.value)) as ShowConfig) : undefined;
-    }
-    return this.cachedConfig;
-  }
-
-  /** The show's rules, as D1 gave them: the object's tables are created with them. */
-  saveConfig(config: ShowConfig): void {
-    this.storage.transactionSync(() => {
-      this.sql.exec(SCHEMA);
-      this.sql.exec(LANE_SCHEMA);
-      this.sql.exec(COUNTS);
-      this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('show', ?)", JSON.stringify(config));
-    });
-    this.cachedConfig = config;
-  }
-
-  private hasTables(): boolean {
-    return this.one("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'meta'") !== undefined;
+  constructor(storage: DurableObjectStorage) {
+    super(storage, [SCHEMA, LANE_SCHEMA, COUNTS]);
   }
 
   // --- counts -----------------------------------------------------------------------------------
